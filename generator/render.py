@@ -1,0 +1,96 @@
+"""Stage 5, render: BoxPlans -> an in-memory tree {relative path: Artifact}. Nothing touches disk here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import __version__
+from .errors import Location, ProfileError
+from .model import INI_SAFE
+from .plan import STAGES, BoxPlan, HookOrigin
+from .templating import render
+from .transport import MAX_STAGE_VALUE, ini_value, runner_script
+
+INI_KEY_OF_STAGE = {"pre_init": "pre_init_hooks", "init": "init_hooks"}
+
+
+@dataclass(frozen=True)
+class Artifact:
+    content: bytes
+    executable: bool = False
+    # "generated": our own shell, any lint finding is a bug; "hook": a user's hook, mapped to `origin`.
+    shell: str | None = None
+    origin: HookOrigin | None = None
+
+
+Tree = dict[str, Artifact]
+
+
+def _ini_safe(text: str) -> str:
+    """Comment text for distrobox.ini: 1.8.1.2 glob-expands every line, so keep to the safe alphabet."""
+    return "".join(ch if INI_SAFE.fullmatch(ch) else "_" for ch in text)
+
+
+def render_tree(boxes: list[BoxPlan], sources: list[str]) -> Tree:
+    tree: Tree = {}
+    source_list = ", ".join(sources)
+    ini_boxes = []
+    for box in boxes:
+        ini: list[tuple[str, str]] = [("image", box.image), ("entry", "false")]
+        if box.packages:
+            ini.append(("additional_packages", " ".join(box.packages)))
+        for stage in STAGES:
+            hooks = list(box.hooks[stage])
+            if not hooks:
+                continue
+            runner = runner_script(box.name, stage, box.source, hooks)
+            value = ini_value(runner)
+            if len(value) > MAX_STAGE_VALUE:
+                biggest = max(hooks, key=lambda hook: len(hook.source))
+                origin = box.origins[biggest.id]
+                raise ProfileError(
+                    _location(origin),
+                    origin.key,
+                    f"the {stage} hooks of {box.name} compile to {len(value)} bytes, over distrobox's limit of "
+                    f"{MAX_STAGE_VALUE}",
+                    "move large content into a file the hook downloads or copies, or split it across boxes",
+                )
+            ini.append((INI_KEY_OF_STAGE[stage], value))
+            tree[f"hooks/{box.name}/{stage}.runner.sh"] = Artifact(runner.encode("utf-8"), shell="generated")
+            for hook in hooks:
+                tree[f"hooks/{box.name}/{hook.id}.sh"] = Artifact(
+                    hook.source.encode("utf-8"), shell="hook", origin=box.origins[hook.id]
+                )
+        for key, value in ini:
+            if "\n" in value or not value:
+                raise AssertionError(f"ini value for {key} must be one non-empty line")
+        ini_boxes.append({"name": box.name, "ini": ini})
+
+    tree["distrobox.ini"] = Artifact(
+        render("host/distrobox.ini.j2", version=__version__, sources=_ini_safe(source_list), boxes=ini_boxes).encode()
+    )
+    host_boxes = [
+        {
+            "name": box.name,
+            "hook_labels": [
+                (hook.id, hook.label) for stage in STAGES for hook in box.hooks[stage]
+            ],
+        }
+        for box in boxes
+    ]
+    tree["dbxsmith"] = Artifact(
+        render(
+            "host/dbxsmith.sh.j2",
+            version=__version__,
+            sources=source_list.replace("\n", " "),
+            boxes=host_boxes,
+            box_names=[box.name for box in boxes],
+        ).encode("utf-8"),
+        executable=True,
+        shell="generated",
+    )
+    return dict(sorted(tree.items()))
+
+
+def _location(origin: HookOrigin) -> Location:
+    return Location(origin.file, origin.line, origin.column)
