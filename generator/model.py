@@ -306,8 +306,7 @@ class _Parser:
             if name in value:
                 result[name] = self.parse(field_spec.spec, value[name], path + (name,))
             elif field_spec.required:
-                where = f" in {'.'.join(str(p) for p in path)}" if path else ""
-                self.fail(path, f"missing required key '{name}'{where}", f"add '{name}:'")
+                self.fail(path, f"missing required key '{name}'", f"add '{name}:'")
             else:
                 result[name] = field_spec.default
         return result
