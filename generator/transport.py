@@ -35,7 +35,7 @@ class CompiledHook:
     @property
     def payload(self) -> str:
         encoded = base64.b64encode(self.source.encode("utf-8")).decode("ascii")
-        return "\n".join(encoded[i : i + BASE64_LINE] for i in range(0, len(encoded), BASE64_LINE)) or "="
+        return "\n".join(encoded[i : i + BASE64_LINE] for i in range(0, len(encoded), BASE64_LINE))
 
 
 def hook_id(stage: str, index: int, source: str) -> str:

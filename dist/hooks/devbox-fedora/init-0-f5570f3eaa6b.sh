@@ -1,0 +1,2 @@
+git config --system init.defaultBranch main
+git config --system pull.ff only
