@@ -19,8 +19,9 @@ from .templating import render
 # What an ini value may contain: the safe alphabet plus the pipeline operators we use ourselves.
 INI_VALUE_ALPHABET = re.compile(r"[A-Za-z0-9 _./:=,+@%|>&-]*")
 BASE64_LINE = 76
-# One podman argument may not exceed MAX_ARG_STRLEN (128 KiB); distrobox adds its own text around ours.
-MAX_STAGE_VALUE = 120_000
+# One argument of podman and of the entrypoint may not exceed MAX_ARG_STRLEN (131072 bytes);
+# distrobox puts ": ;  " in front of ours.
+MAX_STAGE_VALUE = 130_000
 
 
 @dataclass(frozen=True)
