@@ -25,6 +25,7 @@ class HookOrigin:
 @dataclass(frozen=True)
 class BoxPlan:
     name: str
+    profile: str
     source: str
     distro: str
     strategy: str
@@ -56,6 +57,7 @@ def plan(profiles: list[Profile]) -> list[BoxPlan]:
             boxes.append(
                 BoxPlan(
                     name=name,
+                    profile=profile.name,
                     source=profile.source,
                     distro=distro,
                     strategy=profile.strategy,

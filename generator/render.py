@@ -43,7 +43,7 @@ def render_tree(boxes: list[BoxPlan], sources: list[str]) -> Tree:
             hooks = list(box.hooks[stage])
             if not hooks:
                 continue
-            runner = runner_script(box.name, stage, box.source, hooks)
+            runner = runner_script(box.profile, stage, box.source, hooks)
             value = ini_value(runner)
             if len(value) > MAX_STAGE_VALUE:
                 biggest = max(hooks, key=lambda hook: len(hook.source))

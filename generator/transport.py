@@ -44,9 +44,10 @@ def hook_id(stage: str, index: int, source: str) -> str:
     return f"{stage.replace('_', '-')}-{index}-{digest}"
 
 
-def runner_script(box: str, stage: str, source_profile: str, hooks: list[CompiledHook]) -> str:
+def runner_script(profile: str, stage: str, source_profile: str, hooks: list[CompiledHook]) -> str:
+    # Nothing box-specific goes in: every box of a profile gets the same runner, linted once.
     return render(
-        "hooks/runner.sh.j2", box=box, stage=stage, source=source_profile, hooks=hooks, version=__version__
+        "hooks/runner.sh.j2", profile=profile, stage=stage, source=source_profile, hooks=hooks, version=__version__
     )
 
 
