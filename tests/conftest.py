@@ -51,3 +51,17 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ANN001
+    """Under CI=true a skipped test is a failure: CI must prove everything on real tools."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    if IN_CI and skipped:
+        terminalreporter.write_line(f"CI=true: {len(skipped)} test(s) skipped; skips are failures in CI", red=True)
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:  # noqa: ANN001
+    if IN_CI and exitstatus == 0:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None and reporter.stats.get("skipped"):
+            session.exitstatus = 1

@@ -90,3 +90,9 @@ def test_version_and_schema() -> None:
     assert run_cli("--version").stdout.strip() == "dbxsmith-gen, version 0.1.0"
     schema = run_cli("schema")
     assert schema.returncode == 0 and '"additionalProperties": false' in schema.stdout
+
+
+def test_published_schema_is_fresh() -> None:
+    from conftest import REPO
+
+    assert (REPO / "docs" / "profile.schema.json").read_text() == run_cli("schema").stdout
