@@ -12,7 +12,9 @@ import click
 from . import __version__
 from .errors import DbxSmithError, InternalError
 from .model import json_schema
+from .explain import explain
 from .pipeline import build, check_profiles
+from .plan import plan
 from .write import differences, write_tree
 
 PROFILES = click.argument(
@@ -37,6 +39,8 @@ def build_command(profiles: tuple[Path, ...], output: Path, check: bool, force: 
     result = build(list(profiles))
     for finding in result.warnings:
         click.echo(f"warning: {finding.render()}", err=True)
+    for note in result.notes:
+        click.echo(f"warning: {note}", err=True)
     if check:
         diff = differences(output, result.tree)
         if diff:
@@ -59,6 +63,13 @@ def validate_command(profiles: tuple[Path, ...]) -> None:
     checked = check_profiles(list(profiles))
     for profile in checked:
         click.echo(f"{profile.source}: ok ({len(profile.distros)} boxes, strategy {profile.strategy})")
+
+
+@cli.command("explain")
+@PROFILES
+def explain_command(profiles: tuple[Path, ...]) -> None:
+    """Show, per box, what is shared with the host and what is closed."""
+    click.echo(explain(plan(check_profiles(list(profiles)))), nl=False)
 
 
 @cli.command("schema")

@@ -20,7 +20,8 @@ from .render import Tree
 
 # Checks shellcheck leaves off by default that we still want on our own output.
 # Left off, with reasons: require-variable-braces (style only, "$x" is already safe),
-# check-extra-masked-returns (flags every $(...) inside printf arguments, which we use on purpose).
+# check-extra-masked-returns (flags every $(...) inside printf arguments, which we use on purpose),
+# check-set-e-suppressed (flags every predicate function called in an `if`, which is what they are for).
 OPTIONAL_CHECKS = ",".join(
     (
         "add-default-case",
@@ -28,7 +29,6 @@ OPTIONAL_CHECKS = ",".join(
         "check-unassigned-uppercase",
         "deprecate-which",
         "quote-safe-variables",
-        "check-set-e-suppressed",
     )
 )
 

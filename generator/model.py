@@ -13,7 +13,7 @@ from typing import Any
 
 from .errors import ProfileError, ProfileErrors
 from .load import KeyPath, LoadedDocument
-from .tables import DISTROS, STRATEGIES
+from .tables import COLORS, DISTROS, STRATEGIES
 
 # Characters that distrobox 1.8.x (sourced as shell on the host) and the 2.0 ini parser read the same way.
 INI_SAFE = re.compile(r"[A-Za-z0-9 _./:=,+@%-]*")
@@ -38,6 +38,24 @@ class Str:
         if self.choices:
             schema["enum"] = list(self.choices)
         return schema
+
+
+@dataclass(frozen=True)
+class Int:
+    doc: str
+    minimum: int
+    maximum: int
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "integer", "description": self.doc, "minimum": self.minimum, "maximum": self.maximum}
+
+
+@dataclass(frozen=True)
+class Bool:
+    doc: str
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "boolean", "description": self.doc}
 
 
 @dataclass(frozen=True)
@@ -107,6 +125,8 @@ class Obj:
 NAME_PATTERN = r"[a-z][a-z0-9-]{0,39}"
 IMAGE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._/:@+-]*"
 PACKAGE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._+:@-]*"
+VOLUME_PATTERN = r"/[A-Za-z0-9_./@%+,=-]*:/[A-Za-z0-9_./@%+,=-]*(:[a-zA-Z,]+)?"
+FLAG_PATTERN = r"--?[A-Za-z0-9][A-Za-z0-9-]*([= ][A-Za-z0-9_./:@%+,=-]+)?"
 
 HOOK_SPEC = Obj(
     doc="A hook: POSIX sh source run as root inside the box by /bin/sh -e, or {run, when}.",
@@ -161,6 +181,73 @@ PROFILE_SPEC = Obj(
                 unique=True,
             )
         ),
+        "bake": Field(
+            Bool("Build an image with distrobox's dependencies and the packages at create time (dist/<box>"
+                 ".Containerfile), so the first start needs no network and is about 60 times faster. "
+                 "Always on for airgapped strategies."),
+            default=False,
+        ),
+        "identity": Field(
+            Obj(
+                doc="Ghost strategies only: the separate user the box is entered as.",
+                fields={
+                    "name": Field(
+                        Str("User name inside the box.", pattern=r"[a-z_][a-z0-9_-]{0,31}",
+                            pattern_hint="a user name such as ghost"),
+                        default="ghost",
+                    ),
+                    "uid": Field(Int("User id inside the box; must differ from your uid on the host.",
+                                     minimum=1000, maximum=60000), default=4242),
+                    "sudo": Field(Bool("Give the ghost user passwordless sudo. This lets it undo the masks: "
+                                       "verify then reports that guarantee as weakened."), default=False),
+                },
+            )
+        ),
+        "visual": Field(
+            Obj(
+                doc="How the box shows itself: prompt badge and colour, terminal title, hostname.",
+                fields={
+                    "color": Field(Str("Prompt colour (default per strategy).", choices=tuple(COLORS))),
+                    "badge": Field(Str("Short badge in the prompt (default: the strategy's).",
+                                       pattern=r"[A-Za-z0-9+_.:-]{1,16}",
+                                       pattern_hint="1 to 16 letters, digits or + _ . : -")),
+                    "title": Field(Str("Terminal title (default: '<box> [<badge>]').",
+                                       pattern=r"[A-Za-z0-9+_.:@ ()\[\]-]{1,60}",
+                                       pattern_hint="up to 60 letters, digits, spaces or + _ . : @ ( ) [ ] -")),
+                    "hostname": Field(Str("Hostname inside the box (default: the box name).",
+                                          pattern=r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?",
+                                          pattern_hint="a hostname such as devbox")),
+                },
+            )
+        ),
+        "volumes": Field(
+            List(
+                Str("host-path:box-path[:options], passed to distrobox as volume=.", pattern=VOLUME_PATTERN,
+                    pattern_hint="host-path:box-path[:options] without spaces"),
+                "Extra host directories mounted into the box (not allowed for ghost strategies).",
+                unique=True,
+            )
+        ),
+        "flags": Field(
+            List(
+                Str("One raw podman create flag with its value.", pattern=FLAG_PATTERN,
+                    pattern_hint="a podman flag such as --cap-add=NET_ADMIN"),
+                "Raw podman flags (additional_flags=); flags that undo the strategy are rejected.",
+            )
+        ),
+        "exports": Field(
+            Obj(
+                doc="Apps and binaries exported to the host after creation (not allowed for ghost strategies).",
+                fields={
+                    "apps": Field(List(Str("Application name.", pattern=PACKAGE_PATTERN,
+                                           pattern_hint="an application name such as code"), "Apps.",
+                                       unique=True)),
+                    "bins": Field(List(Str("Absolute path of a binary in the box.", pattern=r"/[A-Za-z0-9_./+-]+",
+                                           pattern_hint="an absolute path such as /usr/bin/rg"), "Binaries.",
+                                       unique=True)),
+                },
+            )
+        ),
         "hooks": Field(
             Obj(
                 doc="Shell hooks run inside the box.",
@@ -200,6 +287,21 @@ class Hook:
 
 
 @dataclass(frozen=True)
+class Identity:
+    name: str
+    uid: int
+    sudo: bool
+
+
+@dataclass(frozen=True)
+class Visual:
+    color: str | None
+    badge: str | None
+    title: str | None
+    hostname: str | None
+
+
+@dataclass(frozen=True)
 class Profile:
     source: str
     name: str
@@ -209,6 +311,14 @@ class Profile:
     packages: tuple[str, ...]
     hooks: tuple[Hook, ...]
     document: LoadedDocument
+    identity: Identity
+    identity_given: bool
+    volumes: tuple[str, ...]
+    flags: tuple[str, ...]
+    export_apps: tuple[str, ...]
+    export_bins: tuple[str, ...]
+    visual: Visual
+    bake: bool
 
 
 _TYPE_NAMES = {str: "a string", list: "a list", dict: "a mapping", bool: "true/false", int: "a number"}
@@ -240,6 +350,19 @@ class _Parser:
             return self._map(spec, value, path)
         if isinstance(spec, Obj):
             return self._obj(spec, value, path)
+        if isinstance(spec, Int):
+            if isinstance(value, bool) or not isinstance(value, int):
+                self.fail(path, f"expected a whole number, got {_type_name(value)}")
+                return None
+            if not spec.minimum <= value <= spec.maximum:
+                self.fail(path, f"{value} is out of range", f"use {spec.minimum} to {spec.maximum}")
+                return None
+            return value
+        if isinstance(spec, Bool):
+            if not isinstance(value, bool):
+                self.fail(path, f"expected true or false, got {_type_name(value)}")
+                return None
+            return value
         raise TypeError(spec)
 
     def _str(self, spec: Str, value: Any, path: KeyPath) -> Any:
@@ -353,4 +476,17 @@ def parse_profile(document: LoadedDocument) -> Profile:
         packages=tuple(data.get("packages") or ()),
         hooks=tuple(hooks),
         document=document,
+        identity=Identity(**_defaults_of("identity", data.get("identity"))),
+        identity_given=data.get("identity") is not None,
+        volumes=tuple(data.get("volumes") or ()),
+        flags=tuple(data.get("flags") or ()),
+        export_apps=tuple((data.get("exports") or {}).get("apps") or ()),
+        export_bins=tuple((data.get("exports") or {}).get("bins") or ()),
+        visual=Visual(**_defaults_of("visual", data.get("visual"))),
+        bake=bool(data.get("bake")) or STRATEGIES[data["strategy"]].airgapped,
     )
+
+
+def _defaults_of(key: str, given: dict[str, Any] | None) -> dict[str, Any]:
+    spec = PROFILE_SPEC.fields[key].spec
+    return {name: (given or {}).get(name, field.default) for name, field in spec.fields.items()}

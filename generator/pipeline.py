@@ -11,6 +11,7 @@ from .load import load_profile
 from .model import Profile, parse_profile
 from .plan import BoxPlan, plan
 from .render import Tree, render_tree
+from .tables import STRATEGIES
 from .validate import validate
 
 
@@ -20,6 +21,7 @@ class BuildResult:
     boxes: list[BoxPlan]
     tree: Tree
     warnings: list[Finding]
+    notes: list[str]  # build-time warnings about the profiles themselves
 
 
 def load_profiles(paths: list[Path]) -> list[Profile]:
@@ -56,4 +58,10 @@ def build(paths: list[Path], *, run_lint: bool = True) -> BuildResult:
     boxes = plan(profiles)
     tree = render_tree(boxes, [profile.source for profile in profiles])
     warnings = lint(tree) if run_lint else []
-    return BuildResult(profiles, boxes, tree, warnings)
+    notes = [
+        f"{profile.document.location(('identity', 'sudo'))}: identity.sudo: the ghost user can become root "
+        "and lift the masks; verify reports that guarantee as weakened"
+        for profile in profiles
+        if profile.identity.sudo and STRATEGIES[profile.strategy].ghost
+    ]
+    return BuildResult(profiles, boxes, tree, warnings, notes)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .load import format_path
-from .model import Profile
-from .tables import DISTROS
-from .transport import CompiledHook, hook_id
+from .model import Identity, Profile
+from .tables import COLORS, DISTROS, STRATEGIES, Strategy
+from .templating import render
+from .transport import CompiledHook, content_digest, hook_id
 
 STAGES = ("pre_init", "init")
 
@@ -20,6 +21,7 @@ class HookOrigin:
     line: int
     column: int  # 1-based column where the hook text starts on `line`
     key: str
+    internal: bool = False  # one of dbxsmith's own hooks: a lint finding there is our bug
 
 
 @dataclass(frozen=True)
@@ -31,17 +33,62 @@ class BoxPlan:
     strategy: str
     image: str
     packages: tuple[str, ...]
+    ini: tuple[tuple[str, str], ...]  # distrobox.ini keys besides image and hooks, in order
+    identity: Identity
+    bake: str | None  # the Containerfile to bake this box's image from, if it is baked
     hooks: dict[str, tuple[CompiledHook, ...]]  # stage -> hooks in declared order
     origins: dict[str, HookOrigin]  # hook id -> origin
+
+
+def _internal_hooks(strategy: Strategy) -> list[tuple[str, str]]:
+    """dbxsmith's own init hooks for a strategy, run on every start before the profile's hooks."""
+    hooks = []
+    if strategy.closes_host_sockets:
+        hooks.append(("close-host-sockets.sh.j2", "close host sockets"))
+    if strategy.ghost:
+        hooks.append(("hide-host-files.sh.j2", "hide host files"))
+        hooks.append(("ghost-identity.sh.j2", "ghost identity"))
+    hooks.append(("visual-profile.sh.j2", "visual profile"))
+    return hooks
+
+
+def _visual(profile: Profile, strategy: Strategy, box: str) -> dict[str, str | int]:
+    badge = profile.visual.badge or strategy.badge
+    color = profile.visual.color or strategy.color
+    return {
+        "badge": badge,
+        "color": color,
+        "color_code": COLORS[color],
+        "title": profile.visual.title or f"{box} [{badge}]",
+        "hostname": profile.visual.hostname or box,
+    }
 
 
 def plan(profiles: list[Profile]) -> list[BoxPlan]:
     boxes: list[BoxPlan] = []
     for profile in profiles:
+        strategy = STRATEGIES[profile.strategy]
         for distro in profile.distros:
             name = f"{profile.name}-{distro}"
             staged: dict[str, list[CompiledHook]] = {stage: [] for stage in STAGES}
             origins: dict[str, HookOrigin] = {}
+            visual = _visual(profile, strategy, name)
+            base_image = profile.images.get(distro, DISTROS[distro].default_image)
+            bake = render("host/Containerfile.j2", image=base_image,
+                          install=DISTROS[distro].bake_command(profile.packages)) if profile.bake else None
+            for index, (template, label) in enumerate(_internal_hooks(strategy)):
+                source = render(f"hooks/{template}", box=name, strategy=strategy.name, identity=profile.identity,
+                                **visual)
+                compiled = CompiledHook(
+                    id=f"dbxsmith-{template.split('.')[0]}-{content_digest(source)}",
+                    stage="init",
+                    index=index,
+                    when="start",
+                    label=f"dbxsmith: {label}",
+                    source=source,
+                )
+                staged["init"].append(compiled)
+                origins[compiled.id] = HookOrigin(f"templates/hooks/{template}", 1, 1, "", internal=True)
             for hook in profile.hooks:
                 key = format_path(hook.path)
                 compiled = CompiledHook(
@@ -61,10 +108,31 @@ def plan(profiles: list[Profile]) -> list[BoxPlan]:
                     source=profile.source,
                     distro=distro,
                     strategy=profile.strategy,
-                    image=profile.images.get(distro, DISTROS[distro].default_image),
+                    image=base_image if bake is None else baked_image_name(bake),
                     packages=profile.packages,
+                    ini=tuple(_ini_keys(profile, strategy, str(visual["hostname"]), baked=bake is not None)),
+                    bake=bake,
+                    identity=profile.identity,
                     hooks={stage: tuple(hooks) for stage, hooks in staged.items()},
                     origins=origins,
                 )
             )
     return sorted(boxes, key=lambda box: box.name)
+
+
+def baked_image_name(containerfile: str) -> str:
+    """Named by content, so boxes with the same recipe share one baked image."""
+    return f"localhost/dbxsmith-baked:{content_digest(containerfile)}"
+
+
+def _ini_keys(profile: Profile, strategy: Strategy, hostname: str, *, baked: bool) -> list[tuple[str, str]]:
+    keys: list[tuple[str, str]] = [("entry", "false"), ("hostname", hostname), *strategy.ini()]
+    if profile.packages and not baked:
+        keys.append(("additional_packages", " ".join(profile.packages)))
+    keys += [("volume", volume) for volume in profile.volumes]
+    keys += [("additional_flags", flag) for flag in profile.flags]
+    if profile.export_apps:
+        keys.append(("exported_apps", " ".join(profile.export_apps)))
+    if profile.export_bins:
+        keys.append(("exported_bins", " ".join(profile.export_bins)))
+    return keys

@@ -8,7 +8,8 @@ from . import __version__
 from .errors import Location, ProfileError
 from .model import INI_SAFE
 from .plan import STAGES, BoxPlan, HookOrigin
-from .templating import render
+from .tables import STRATEGIES, guarantees
+from .templating import render, templates_dir
 from .transport import MAX_STAGE_VALUE, ini_value, runner_script
 
 INI_KEY_OF_STAGE = {"pre_init": "pre_init_hooks", "init": "init_hooks"}
@@ -36,9 +37,7 @@ def render_tree(boxes: list[BoxPlan], sources: list[str]) -> Tree:
     source_list = ", ".join(sources)
     ini_boxes = []
     for box in boxes:
-        ini: list[tuple[str, str]] = [("image", box.image), ("entry", "false")]
-        if box.packages:
-            ini.append(("additional_packages", " ".join(box.packages)))
+        ini: list[tuple[str, str]] = [("image", box.image), *box.ini]
         for stage in STAGES:
             hooks = list(box.hooks[stage])
             if not hooks:
@@ -58,9 +57,14 @@ def render_tree(boxes: list[BoxPlan], sources: list[str]) -> Tree:
             ini.append((INI_KEY_OF_STAGE[stage], value))
             tree[f"hooks/{box.name}/{stage}.runner.sh"] = Artifact(runner.encode("utf-8"), shell="generated")
             for hook in hooks:
+                origin = box.origins[hook.id]
                 tree[f"hooks/{box.name}/{hook.id}.sh"] = Artifact(
-                    hook.source.encode("utf-8"), shell="hook", origin=box.origins[hook.id]
+                    hook.source.encode("utf-8"),
+                    shell="generated" if origin.internal else "hook",
+                    origin=origin,
                 )
+        if box.bake is not None:
+            tree[f"{box.name}.Containerfile"] = Artifact(box.bake.encode("utf-8"))
         for key, value in ini:
             if "\n" in value or not value:
                 raise AssertionError(f"ini value for {key} must be one non-empty line")
@@ -72,12 +76,21 @@ def render_tree(boxes: list[BoxPlan], sources: list[str]) -> Tree:
     host_boxes = [
         {
             "name": box.name,
+            "strategy": box.strategy,
+            "ghost": STRATEGIES[box.strategy].ghost,
+            "clean_env": STRATEGIES[box.strategy].cleans_environment,
+            "identity": box.identity.name,
+            "baked_image": box.image if box.bake is not None else None,
+            "box_checks": _box_checks(box),
             "hook_labels": [
                 (hook.id, hook.label) for stage in STAGES for hook in box.hooks[stage]
             ],
         }
         for box in boxes
     ]
+    tree["verify/box-checks.sh"] = Artifact(
+        (templates_dir() / "verify" / "box-checks.sh").read_bytes(), executable=True, shell="generated"
+    )
     tree["dbxsmith"] = Artifact(
         render(
             "host/dbxsmith.sh.j2",
@@ -94,3 +107,16 @@ def render_tree(boxes: list[BoxPlan], sources: list[str]) -> Tree:
 
 def _location(origin: HookOrigin) -> Location:
     return Location(origin.file, origin.line, origin.column)
+
+
+def _box_checks(box: BoxPlan) -> list[str]:
+    """The in-box checks verify runs for `box`, from the strategy's guarantee table."""
+    checks = []
+    for guarantee in guarantees(STRATEGIES[box.strategy]):
+        if guarantee.where != "box":
+            continue
+        if guarantee.id == "no-privilege" and box.identity.sudo:
+            checks.append("no-privilege-weakened")
+        else:
+            checks.append(guarantee.id)
+    return checks

@@ -39,9 +39,12 @@ class CompiledHook:
         return "\n".join(encoded[i : i + BASE64_LINE] for i in range(0, len(encoded), BASE64_LINE))
 
 
+def content_digest(source: str) -> str:
+    return hashlib.sha256(source.encode("utf-8")).hexdigest()[:12]
+
+
 def hook_id(stage: str, index: int, source: str) -> str:
-    digest = hashlib.sha256(source.encode("utf-8")).hexdigest()[:12]
-    return f"{stage.replace('_', '-')}-{index}-{digest}"
+    return f"{stage.replace('_', '-')}-{index}-{content_digest(source)}"
 
 
 def runner_script(profile: str, stage: str, source_profile: str, hooks: list[CompiledHook]) -> str:

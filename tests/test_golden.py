@@ -54,10 +54,16 @@ def test_golden_case(case: str, tmp_path: Path, update_golden: bool) -> None:
         assert not out.exists(), "a failed build must not leave any output"
         return
 
+    profiles = sorted(f"profiles/{p.name}" for p in (case_dir / "profiles").glob("*.yaml"))
+    explained = run_cli("explain", *profiles, cwd=case_dir)
+    assert explained.returncode == 0, explained.stderr
+    explain_file = case_dir / "expected-explain.txt"
     if update_golden:
         shutil.rmtree(expected_dir, ignore_errors=True)
         shutil.copytree(out, expected_dir)
+        explain_file.write_text(explained.stdout)
         return
+    assert explain_file.read_text() == explained.stdout, f"explain output differs; {UPDATE_HINT}"
     assert expected_dir.is_dir(), f"no expected/ for {case}; {UPDATE_HINT}"
     actual, expected = _tree(out), _tree(expected_dir)
     assert sorted(actual) == sorted(expected), UPDATE_HINT

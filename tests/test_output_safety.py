@@ -81,7 +81,8 @@ def test_validate_reports_all_errors_of_all_profiles_without_traceback(tmp_path:
     result = run_cli("validate", str(a), str(b), cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
-        "a.yaml:3:1: bogus: unknown key (allowed keys: name, strategy, distros, images, packages, hooks)",
+        "a.yaml:3:1: bogus: unknown key (allowed keys: name, strategy, distros, images, packages, bake, identity, "
+        "visual, volumes, flags, exports, hooks)",
         "b.yaml:2:11: distros[0]: 'fedoar' is not one of: alpine, arch, fedora, ubuntu, debian (did you mean 'fedora'?)",
     ]
 

@@ -7,6 +7,7 @@
 # one hook ends only that hook. A failing hook stops the box: the `Error:` line below is what
 # `distrobox enter` shows and what `dbxsmith create` maps back to the profile.
 #
+#   dbxsmith-visual-profile-d99823db13bc: dbxsmith: visual profile (when: start)
 #   init-0-f5570f3eaa6b: profiles/devbox.yaml: hooks.init[0] (when: create)
 #   init-1-353acf7f1071: profiles/devbox.yaml: hooks.init[1] (when: start)
 set -u
@@ -41,6 +42,27 @@ run_hook() {
 
 main() {
 	mkdir -p "$state_dir/hooks" "$state_dir/done"
+	run_hook dbxsmith-visual-profile-d99823db13bc start <<'DBXSMITH_HOOK_END'
+IyBkYnhzbWl0aCBpbnRlcm5hbCBob29rOiBzaG93IHdoaWNoIGJveCBhbmQgc3RyYXRlZ3kgYSBz
+aGVsbCBpcyBpbiAocHJvbXB0LCBjb2xvdXIsIGJhZGdlLCB0aXRsZSkuCiMgTG9naW4gc2hlbGxz
+IHJlYWQgL2V0Yy9wcm9maWxlLmQ7IGJhc2ggYWxzbyBnZXRzIFBST01QVF9DT01NQU5ELCBzbyBh
+IH4vLmJhc2hyYyB0aGF0IHNldHMgUFMxCiMgY2Fubm90IGhpZGUgdGhlIGJhZGdlLgpzZXQgLWV1
+Cm1rZGlyIC1wIC9ldGMvcHJvZmlsZS5kCmNhdCA+IC9ldGMvcHJvZmlsZS5kL3p6LWRieHNtaXRo
+LXByb21wdC5zaCA8PCAnREJYU01JVEhfUFJPTVBUJwojIEdlbmVyYXRlZCBieSBkYnhzbWl0aDog
+dGhlIHByb21wdCBvZiBib3ggZGV2Ym94LWRlYmlhbiAoc3RyYXRlZ3kgc3RhbmRhcmQpLgpEQlhT
+TUlUSF9CT1g9ZGV2Ym94LWRlYmlhbgpEQlhTTUlUSF9TVFJBVEVHWT1zdGFuZGFyZApEQlhTTUlU
+SF9CQURHRT1zdGQKZXhwb3J0IERCWFNNSVRIX0JPWCBEQlhTTUlUSF9TVFJBVEVHWSBEQlhTTUlU
+SF9CQURHRQpkYnhzbWl0aF9lc2M9JChwcmludGYgJ1wwMzMnKQpkYnhzbWl0aF9iZWw9JChwcmlu
+dGYgJ1wwMDcnKQpkYnhzbWl0aF90aXRsZT0iJHtkYnhzbWl0aF9lc2N9XTA7IidkZXZib3gtZGVi
+aWFuIFtzdGRdJyIke2RieHNtaXRoX2JlbH0iCmRieHNtaXRoX2NvbG9yPSIke2RieHNtaXRoX2Vz
+Y31bMTszMm0iCmRieHNtaXRoX3Jlc2V0PSIke2RieHNtaXRoX2VzY31bMG0iCmlmIFsgLW4gIiR7
+QkFTSF9WRVJTSU9OOi19IiBdOyB0aGVuCglQUk9NUFRfQ09NTUFORD0nUFMxPSJcWyR7ZGJ4c21p
+dGhfdGl0bGV9JHtkYnhzbWl0aF9jb2xvcn1cXVske0RCWFNNSVRIX0JBREdFfV0gJHtEQlhTTUlU
+SF9CT1h9XFske2RieHNtaXRoX3Jlc2V0fVxdIFx3IFwkICInCmVsc2UKCVBTMT0iJHtkYnhzbWl0
+aF90aXRsZX0ke2RieHNtaXRoX2NvbG9yfVske0RCWFNNSVRIX0JBREdFfV0gJHtEQlhTTUlUSF9C
+T1h9JHtkYnhzbWl0aF9yZXNldH0gXCQgIgpmaQpEQlhTTUlUSF9QUk9NUFQKY2htb2QgMDY0NCAv
+ZXRjL3Byb2ZpbGUuZC96ei1kYnhzbWl0aC1wcm9tcHQuc2gK
+DBXSMITH_HOOK_END
 	run_hook init-0-f5570f3eaa6b create <<'DBXSMITH_HOOK_END'
 Z2l0IGNvbmZpZyAtLXN5c3RlbSBpbml0LmRlZmF1bHRCcmFuY2ggbWFpbgpnaXQgY29uZmlnIC0t
 c3lzdGVtIHB1bGwuZmYgb25seQo=

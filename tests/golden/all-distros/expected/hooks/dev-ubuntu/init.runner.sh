@@ -7,6 +7,7 @@
 # one hook ends only that hook. A failing hook stops the box: the `Error:` line below is what
 # `distrobox enter` shows and what `dbxsmith create` maps back to the profile.
 #
+#   dbxsmith-visual-profile-5e5e0f98960d: dbxsmith: visual profile (when: start)
 #   init-0-164b2820d59e: profiles/profile.yaml: hooks.init[0] (when: create)
 #   init-1-3360f65bb79d: profiles/profile.yaml: hooks.init[1] (when: start)
 set -u
@@ -41,6 +42,27 @@ run_hook() {
 
 main() {
 	mkdir -p "$state_dir/hooks" "$state_dir/done"
+	run_hook dbxsmith-visual-profile-5e5e0f98960d start <<'DBXSMITH_HOOK_END'
+IyBkYnhzbWl0aCBpbnRlcm5hbCBob29rOiBzaG93IHdoaWNoIGJveCBhbmQgc3RyYXRlZ3kgYSBz
+aGVsbCBpcyBpbiAocHJvbXB0LCBjb2xvdXIsIGJhZGdlLCB0aXRsZSkuCiMgTG9naW4gc2hlbGxz
+IHJlYWQgL2V0Yy9wcm9maWxlLmQ7IGJhc2ggYWxzbyBnZXRzIFBST01QVF9DT01NQU5ELCBzbyBh
+IH4vLmJhc2hyYyB0aGF0IHNldHMgUFMxCiMgY2Fubm90IGhpZGUgdGhlIGJhZGdlLgpzZXQgLWV1
+Cm1rZGlyIC1wIC9ldGMvcHJvZmlsZS5kCmNhdCA+IC9ldGMvcHJvZmlsZS5kL3p6LWRieHNtaXRo
+LXByb21wdC5zaCA8PCAnREJYU01JVEhfUFJPTVBUJwojIEdlbmVyYXRlZCBieSBkYnhzbWl0aDog
+dGhlIHByb21wdCBvZiBib3ggZGV2LXVidW50dSAoc3RyYXRlZ3kgc3RhbmRhcmQpLgpEQlhTTUlU
+SF9CT1g9ZGV2LXVidW50dQpEQlhTTUlUSF9TVFJBVEVHWT1zdGFuZGFyZApEQlhTTUlUSF9CQURH
+RT1zdGQKZXhwb3J0IERCWFNNSVRIX0JPWCBEQlhTTUlUSF9TVFJBVEVHWSBEQlhTTUlUSF9CQURH
+RQpkYnhzbWl0aF9lc2M9JChwcmludGYgJ1wwMzMnKQpkYnhzbWl0aF9iZWw9JChwcmludGYgJ1ww
+MDcnKQpkYnhzbWl0aF90aXRsZT0iJHtkYnhzbWl0aF9lc2N9XTA7IidkZXYtdWJ1bnR1IFtzdGRd
+JyIke2RieHNtaXRoX2JlbH0iCmRieHNtaXRoX2NvbG9yPSIke2RieHNtaXRoX2VzY31bMTszMm0i
+CmRieHNtaXRoX3Jlc2V0PSIke2RieHNtaXRoX2VzY31bMG0iCmlmIFsgLW4gIiR7QkFTSF9WRVJT
+SU9OOi19IiBdOyB0aGVuCglQUk9NUFRfQ09NTUFORD0nUFMxPSJcWyR7ZGJ4c21pdGhfdGl0bGV9
+JHtkYnhzbWl0aF9jb2xvcn1cXVske0RCWFNNSVRIX0JBREdFfV0gJHtEQlhTTUlUSF9CT1h9XFsk
+e2RieHNtaXRoX3Jlc2V0fVxdIFx3IFwkICInCmVsc2UKCVBTMT0iJHtkYnhzbWl0aF90aXRsZX0k
+e2RieHNtaXRoX2NvbG9yfVske0RCWFNNSVRIX0JBREdFfV0gJHtEQlhTTUlUSF9CT1h9JHtkYnhz
+bWl0aF9yZXNldH0gXCQgIgpmaQpEQlhTTUlUSF9QUk9NUFQKY2htb2QgMDY0NCAvZXRjL3Byb2Zp
+bGUuZC96ei1kYnhzbWl0aC1wcm9tcHQuc2gK
+DBXSMITH_HOOK_END
 	run_hook init-0-164b2820d59e create <<'DBXSMITH_HOOK_END'
 IyBtdWx0aS1saW5lLCBxdW90ZXMsICQsIGJhY2t0aWNrcywgaGVyZWRvYwpuYW1lPSdpdCciJyIn
 cycKY2F0ID4gL2V0Yy9kYnhzbWl0aC1tb3RkIDw8J0VPVCcKV2VsY29tZSB0byBgZGV2YCAoJG5h

@@ -7,6 +7,7 @@
 # one hook ends only that hook. A failing hook stops the box: the `Error:` line below is what
 # `distrobox enter` shows and what `dbxsmith create` maps back to the profile.
 #
+#   dbxsmith-visual-profile-c4d7c508e8c1: dbxsmith: visual profile (when: start)
 #   init-0-9db7291ada39: profiles/b.yaml: hooks.init[0] (when: create)
 set -u
 
@@ -40,6 +41,27 @@ run_hook() {
 
 main() {
 	mkdir -p "$state_dir/hooks" "$state_dir/done"
+	run_hook dbxsmith-visual-profile-c4d7c508e8c1 start <<'DBXSMITH_HOOK_END'
+IyBkYnhzbWl0aCBpbnRlcm5hbCBob29rOiBzaG93IHdoaWNoIGJveCBhbmQgc3RyYXRlZ3kgYSBz
+aGVsbCBpcyBpbiAocHJvbXB0LCBjb2xvdXIsIGJhZGdlLCB0aXRsZSkuCiMgTG9naW4gc2hlbGxz
+IHJlYWQgL2V0Yy9wcm9maWxlLmQ7IGJhc2ggYWxzbyBnZXRzIFBST01QVF9DT01NQU5ELCBzbyBh
+IH4vLmJhc2hyYyB0aGF0IHNldHMgUFMxCiMgY2Fubm90IGhpZGUgdGhlIGJhZGdlLgpzZXQgLWV1
+Cm1rZGlyIC1wIC9ldGMvcHJvZmlsZS5kCmNhdCA+IC9ldGMvcHJvZmlsZS5kL3p6LWRieHNtaXRo
+LXByb21wdC5zaCA8PCAnREJYU01JVEhfUFJPTVBUJwojIEdlbmVyYXRlZCBieSBkYnhzbWl0aDog
+dGhlIHByb21wdCBvZiBib3ggYmV0YS1mZWRvcmEgKHN0cmF0ZWd5IHN0YW5kYXJkKS4KREJYU01J
+VEhfQk9YPWJldGEtZmVkb3JhCkRCWFNNSVRIX1NUUkFURUdZPXN0YW5kYXJkCkRCWFNNSVRIX0JB
+REdFPXN0ZApleHBvcnQgREJYU01JVEhfQk9YIERCWFNNSVRIX1NUUkFURUdZIERCWFNNSVRIX0JB
+REdFCmRieHNtaXRoX2VzYz0kKHByaW50ZiAnXDAzMycpCmRieHNtaXRoX2JlbD0kKHByaW50ZiAn
+XDAwNycpCmRieHNtaXRoX3RpdGxlPSIke2RieHNtaXRoX2VzY31dMDsiJ2JldGEtZmVkb3JhIFtz
+dGRdJyIke2RieHNtaXRoX2JlbH0iCmRieHNtaXRoX2NvbG9yPSIke2RieHNtaXRoX2VzY31bMTsz
+Mm0iCmRieHNtaXRoX3Jlc2V0PSIke2RieHNtaXRoX2VzY31bMG0iCmlmIFsgLW4gIiR7QkFTSF9W
+RVJTSU9OOi19IiBdOyB0aGVuCglQUk9NUFRfQ09NTUFORD0nUFMxPSJcWyR7ZGJ4c21pdGhfdGl0
+bGV9JHtkYnhzbWl0aF9jb2xvcn1cXVske0RCWFNNSVRIX0JBREdFfV0gJHtEQlhTTUlUSF9CT1h9
+XFske2RieHNtaXRoX3Jlc2V0fVxdIFx3IFwkICInCmVsc2UKCVBTMT0iJHtkYnhzbWl0aF90aXRs
+ZX0ke2RieHNtaXRoX2NvbG9yfVske0RCWFNNSVRIX0JBREdFfV0gJHtEQlhTTUlUSF9CT1h9JHtk
+YnhzbWl0aF9yZXNldH0gXCQgIgpmaQpEQlhTTUlUSF9QUk9NUFQKY2htb2QgMDY0NCAvZXRjL3By
+b2ZpbGUuZC96ei1kYnhzbWl0aC1wcm9tcHQuc2gK
+DBXSMITH_HOOK_END
 	run_hook init-0-9db7291ada39 create <<'DBXSMITH_HOOK_END'
 dG91Y2ggL2V0Yy9iZXRh
 DBXSMITH_HOOK_END

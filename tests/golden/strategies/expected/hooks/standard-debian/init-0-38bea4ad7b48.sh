@@ -1,0 +1,1 @@
+echo "box of strategy standard"
