@@ -481,12 +481,7 @@ mount_decode() {
 
 # mount_table: `ID PARENT-ID MOUNTPOINT FSTYPE` for each line of /proc/self/mountinfo.
 mount_table() {
-	while IFS= read -r mt_line; do
-		# shellcheck disable=SC2086
-		set -- ${mt_line}
-		mt_fields=${mt_line#* - }
-		printf '%s %s %s %s\n' "$1" "$2" "$5" "${mt_fields%% *}"
-	done < /proc/self/mountinfo
+	awk '{ for (f = 7; f <= NF; f++) if ($f == "-") { print $1, $2, $5, $(f + 1); next } }' /proc/self/mountinfo
 }
 
 # visible_mounts: `MOUNTPOINT FSTYPE` (mount point still escaped) of each mount that a path can reach.
@@ -495,57 +490,33 @@ mount_table() {
 # the same path, and when its parent is out of reach. The order of the lines alone is not enough: a
 # host may list `/` after its own children.
 visible_mounts() {
-	vm_table=$(mount_table)
-	vm_hidden=" "     # covered: the mount and everything under it is out of reach
-	vm_shadowed=" "   # mounted over at its own mount point: only the mount over it stays reachable
-	vm_overmounts=" " # the mounts over those
-	vm_index=0
-	while read -r vm_id vm_parent vm_point _; do
-		vm_index=$((vm_index + 1))
-		vm_other_index=0
-		while read -r vm_other vm_other_parent vm_other_point _; do
-			vm_other_index=$((vm_other_index + 1))
-			[ "${vm_other}" != "${vm_id}" ] || continue
-			if [ "${vm_other_parent}" = "${vm_id}" ] && [ "${vm_other_point}" = "${vm_point}" ]; then
-				vm_shadowed="${vm_shadowed}${vm_id} "
-				vm_overmounts="${vm_overmounts}${vm_other} "
-				continue
-			fi
-			[ "${vm_other_parent}" = "${vm_parent}" ] || continue
-			# (a separate variable: bash 5.2 never matches "${x%/}"/* when the expansion is empty)
-			vm_other_prefix=${vm_other_point%/}
-			case ${vm_point} in
-				"${vm_other_prefix}"/*) vm_hidden="${vm_hidden}${vm_id} " && break ;;
-				"${vm_other_point}")
-					[ "${vm_other_index}" -lt "${vm_index}" ] || { vm_hidden="${vm_hidden}${vm_id} " && break; }
-					;;
-				*) ;;
-			esac
-		done << EOF
-${vm_table}
-EOF
-	done << EOF
-${vm_table}
-EOF
-	vm_changed=1
-	while [ "${vm_changed}" = 1 ]; do
-		vm_changed=0
-		while read -r vm_id vm_parent _; do
-			case ${vm_hidden} in *" ${vm_id} "*) continue ;; *) ;; esac
-			case ${vm_hidden} in *" ${vm_parent} "*) vm_hidden="${vm_hidden}${vm_id} " vm_changed=1 && continue ;; *) ;; esac
-			case ${vm_shadowed} in *" ${vm_parent} "*) ;; *) continue ;; esac
-			case ${vm_overmounts} in *" ${vm_id} "*) ;; *) vm_hidden="${vm_hidden}${vm_id} " vm_changed=1 ;; esac
-		done << EOF
-${vm_table}
-EOF
-	done
-	while read -r vm_id _ vm_point vm_fstype; do
-		[ -n "${vm_id}" ] || continue
-		case "${vm_hidden}${vm_shadowed}" in *" ${vm_id} "*) continue ;; *) ;; esac
-		printf '%s %s\n' "${vm_point}" "${vm_fstype}"
-	done << EOF
-${vm_table}
-EOF
+	# awk, not a shell loop: a ghost box has a few hundred mounts, and this is quadratic.
+	mount_table | awk '
+		{ id[NR] = $1; parent[NR] = $2; point[NR] = $3; fstype[NR] = $4; n = NR }
+		END {
+			for (i = 1; i <= n; i++) {
+				for (j = 1; j <= n; j++) {
+					if (i == j) continue
+					if (parent[j] == id[i] && point[j] == point[i]) { shadowed[i] = 1; over[j] = 1; continue }
+					if (parent[j] != parent[i]) continue
+					prefix = point[j]; sub(/\/$/, "", prefix)
+					if (substr(point[i], 1, length(prefix) + 1) == prefix "/" && point[i] != point[j]) { hidden[i] = 1; break }
+					if (point[i] == point[j] && j > i) { hidden[i] = 1; break }
+				}
+			}
+			for (k = 1; k <= n; k++) row_of[id[k]] = k
+			changed = 1
+			while (changed) {
+				changed = 0
+				for (i = 1; i <= n; i++) {
+					if (hidden[i]) continue
+					p = row_of[parent[i]]
+					if (p == "") continue
+					if (hidden[p] || (shadowed[p] && !over[i])) { hidden[i] = 1; changed = 1 }
+				}
+			}
+			for (i = 1; i <= n; i++) if (!hidden[i] && !shadowed[i]) print point[i], fstype[i]
+		}'
 }
 
 # mount_of PATH: `MOUNTPOINT FSTYPE` of the visible mount that holds PATH (its nearest existing
