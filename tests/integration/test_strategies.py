@@ -197,12 +197,12 @@ def _weaken_ini(work: Path, box: str, drop: str | None = None, add: str | None =
 # Each case: strategy, how to weaken the real box, and the guarantee verify must then report broken.
 WEAKENED = {
     "own-netns": ("isolated-net", {"drop": "unshare_netns=true"}, None, "own network namespace"),
-    "outbound": ("standard", {"add": "additional_flags=--network none"}, None, "outbound network works"),
+    "outbound": ("standard", {"add": "unshare_netns=true\nadditional_flags=--network none"}, None, "outbound network"),
     "loopback-only": ("airgapped", {"drop": "additional_flags=--network none"}, None, "only lo"),
     "host-loopback": ("isolated-net", {"add": "additional_flags=--network slirp4netns:allow_host_loopback=true"},
                       None, "host loopback"),
-    "sockets": ("airgapped", {}, "umount /run/user/$(stat -c %u \"$HOME\")", "sockets"),
-    "identity": ("ghost", {}, "usermod -o -u $(stat -c %u \"$HOME\") ghost", "identity"),
+    "sockets": ("airgapped", {}, "umount /run/user/$(stat -c %u \"$HOME\")", "socket"),
+    "identity": ("ghost", {}, "usermod -o -u $(stat -c %u \"$HOME\") ghost", "runs as ghost"),
     "host-files": ("ghost", {}, "umount /run/host", "host"),
     "privilege": ("ghost", {}, "echo 'ghost ALL=(ALL) NOPASSWD:ALL' > /etc/sudoers.d/weakened", "privilege"),
 }
@@ -233,7 +233,7 @@ def test_verify_catches_forwarded_environment(bench: Bench, canaries: Canaries) 
     try:
         assert dbxsmith(bench, work, "create", check=False).returncode == 0
         script = work / "dist" / "dbxsmith"
-        script.write_text(script.read_text().replace("cleans_environment() {\n", "cleans_environment() {\n\treturn 1\n"))
+        script.write_text(script.read_text().replace("set -- env -i HOME=", "set -- env HOME="))
         status, output = verify(bench, work, box, canaries)
         assert status == 1 and any("environment" in line for line in tap_failures(output)), output
     finally:
