@@ -94,7 +94,7 @@ def test_create_succeeds(corpus_box) -> None:
     assert created.returncode == 0, created.stderr.decode(errors="replace")
     assert f"{box} is ready" in created.stdout.decode()
     listing = bench.run([str(work / "dist" / "dbxsmith"), "list"], cwd=work).stdout.decode()
-    assert any(line.split() == [box, "running"] for line in listing.splitlines()), listing
+    assert any(line.split() == [box, "standard", "running"] for line in listing.splitlines()), listing
 
 
 def test_hook_sources_arrive_byte_exact(corpus_box) -> None:
