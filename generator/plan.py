@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from .load import format_path
 from .model import Identity, Profile
-from .tables import COLORS, DISTROS, STRATEGIES, Strategy
-from .templating import render
+from .tables import COLORS, DISTROS, STRATEGIES, Distro, Strategy
+from .templating import render, templates_dir
 from .transport import CompiledHook, content_digest, hook_id
 
 STAGES = ("pre_init", "init")
@@ -40,16 +40,27 @@ class BoxPlan:
     origins: dict[str, HookOrigin]  # hook id -> origin
 
 
-def _internal_hooks(strategy: Strategy) -> list[tuple[str, str]]:
-    """dbxsmith's own init hooks for a strategy, run on every start before the profile's hooks."""
+def _internal_hooks(strategy: Strategy, distro: Distro) -> list[tuple[str, str, str]]:
+    """dbxsmith's own hooks (stage, template, label), run on every start before the profile's hooks."""
     hooks = []
+    if distro.fixes:
+        hooks.append(("pre_init", "install-fixes.sh.j2", f"{distro.name} fixes"))
     if strategy.closes_host_sockets:
-        hooks.append(("close-host-sockets.sh.j2", "close host sockets"))
+        hooks.append(("init", "close-host-sockets.sh.j2", "close host sockets"))
     if strategy.ghost:
-        hooks.append(("hide-host-files.sh.j2", "hide host files"))
-        hooks.append(("ghost-identity.sh.j2", "ghost identity"))
-    hooks.append(("visual-profile.sh.j2", "visual profile"))
+        hooks.append(("init", "hide-host-files.sh.j2", "hide host files"))
+        hooks.append(("init", "ghost-identity.sh.j2", "ghost identity"))
+    hooks.append(("init", "visual-profile.sh.j2", "visual profile"))
     return hooks
+
+
+def _wrappers(distro: Distro) -> list[tuple[str, str]]:
+    """The fixes' scripts (templates/wrappers/NAME), each ending in a newline."""
+    scripts = []
+    for name in distro.fixes:
+        content = (templates_dir() / "wrappers" / name).read_text(encoding="utf-8")
+        scripts.append((name, content if content.endswith("\n") else content + "\n"))
+    return scripts
 
 
 def _visual(profile: Profile, strategy: Strategy, box: str) -> dict[str, str | int]:
@@ -76,18 +87,19 @@ def plan(profiles: list[Profile]) -> list[BoxPlan]:
             base_image = profile.images.get(distro, DISTROS[distro].default_image)
             bake = render("host/Containerfile.j2", image=base_image,
                           install=DISTROS[distro].bake_command(profile.packages)) if profile.bake else None
-            for index, (template, label) in enumerate(_internal_hooks(strategy)):
+            for index, (stage, template, label) in enumerate(_internal_hooks(strategy, DISTROS[distro])):
                 source = render(f"hooks/{template}", box=name, strategy=strategy.name, identity=profile.identity,
+                                distro=distro, fixes=DISTROS[distro].fixes, wrappers=_wrappers(DISTROS[distro]),
                                 **visual)
                 compiled = CompiledHook(
                     id=f"dbxsmith-{template.split('.')[0]}-{content_digest(source)}",
-                    stage="init",
+                    stage=stage,
                     index=index,
                     when="start",
                     label=f"dbxsmith: {label}",
                     source=source,
                 )
-                staged["init"].append(compiled)
+                staged[stage].append(compiled)
                 origins[compiled.id] = HookOrigin(f"templates/hooks/{template}", 1, 1, "", internal=True)
             for hook in profile.hooks:
                 key = format_path(hook.path)
@@ -110,7 +122,8 @@ def plan(profiles: list[Profile]) -> list[BoxPlan]:
                     strategy=profile.strategy,
                     image=base_image if bake is None else baked_image_name(bake),
                     packages=profile.packages,
-                    ini=tuple(_ini_keys(profile, strategy, str(visual["hostname"]), baked=bake is not None)),
+                    ini=tuple(_ini_keys(profile, strategy, DISTROS[distro], str(visual["hostname"]),
+                                        baked=bake is not None)),
                     bake=bake,
                     identity=profile.identity,
                     hooks={stage: tuple(hooks) for stage, hooks in staged.items()},
@@ -125,10 +138,11 @@ def baked_image_name(containerfile: str) -> str:
     return f"localhost/dbxsmith-baked:{content_digest(containerfile)}"
 
 
-def _ini_keys(profile: Profile, strategy: Strategy, hostname: str, *, baked: bool) -> list[tuple[str, str]]:
+def _ini_keys(profile: Profile, strategy: Strategy, distro: Distro, hostname: str, *,
+              baked: bool) -> list[tuple[str, str]]:
     keys: list[tuple[str, str]] = [("entry", "false"), ("hostname", hostname), *strategy.ini()]
     if profile.packages and not baked:
-        keys.append(("additional_packages", " ".join(profile.packages)))
+        keys.append(("additional_packages", " ".join(distro.package(name) for name in profile.packages)))
     keys += [("volume", volume) for volume in profile.volumes]
     keys += [("additional_flags", flag) for flag in profile.flags]
     if profile.export_apps:

@@ -102,36 +102,89 @@ def guarantees(strategy: Strategy) -> list[Guarantee]:
     return rows
 
 
-# What distrobox-init checks for before it decides a box needs no package set-up (both 1.8.1.2 and
-# 1.8.2.5), as Debian/Ubuntu packages: a baked image with these and /.containersetupdone starts offline.
-APT_DISTROBOX_DEPENDENCIES = (
-    "bash", "bc", "bsdutils", "bzip2", "coreutils", "curl", "diffutils", "findutils", "gpg", "hostname",
-    "iputils-ping", "less", "lsof", "man-db", "mount", "openssh-client", "passwd", "pigz", "pinentry-curses",
-    "procps", "rsync", "sudo", "time", "tree", "unzip", "util-linux", "wget", "xauth", "zip",
-)
+# ---------------------------------------------------------------------------------------------
+# Distribution adapters: one entry per distribution. Adding a distribution means adding one here
+# (and, if it needs them, its fixes under templates/wrappers).
 
 
 @dataclass(frozen=True)
 class Distro:
     name: str
-    default_image: str
-    box_shell: str  # what /bin/sh is inside the default image
-    bake_dependencies: tuple[str, ...] = ()  # empty: no bake recipe for this distro yet
+    default_image: str  # a tag on distrobox's compatibility list
+    box_shell: str  # what /bin/sh is in the default image (the shell hooks run in)
+    package_manager: str  # apt | apk | pacman | dnf
+    # What distrobox-init installs at first start when it finds a dependency missing (1.8.1.2 and 1.8.2.5):
+    # a baked image holding these and /.containersetupdone starts with no network.
+    distrobox_dependencies: tuple[str, ...]
+    package_names: dict[str, str]  # common tool name -> this distribution's package name
+    sudo_group: str  # the group distrobox puts the user in for sudo
+    user_notes: str  # user conventions of the default image that distrobox has to cope with
+    fixes: tuple[str, ...] = ()  # templates/wrappers/* installed by a pre-init hook in this distro's boxes
+
+    def package(self, name: str) -> str:
+        return self.package_names.get(name, name)
 
     def bake_command(self, packages: tuple[str, ...]) -> str:
         """The RUN line that installs distrobox's dependencies and `packages` into a baked image."""
-        names = " ".join(sorted(set(self.bake_dependencies) | set(packages)))
-        return ("export DEBIAN_FRONTEND=noninteractive && apt-get update && "
-                f"apt-get install -y --no-install-recommends {names} && rm -rf /var/lib/apt/lists/*")
+        names = " ".join(sorted(set(self.distrobox_dependencies) | {self.package(p) for p in packages}))
+        return {
+            "apt": "export DEBIAN_FRONTEND=noninteractive && apt-get update && "
+                   f"apt-get install -y --no-install-recommends {names} && rm -rf /var/lib/apt/lists/*",
+            "apk": f"apk add --no-cache {names}",
+            "pacman": f"pacman -Syu --noconfirm --needed {names} && pacman -Scc --noconfirm",
+            "dnf": f"dnf install -y --setopt=install_weak_deps=False {names} && dnf clean all",
+        }[self.package_manager]
 
+
+APT_DEPENDENCIES = (
+    "bash", "bc", "bsdutils", "bzip2", "coreutils", "curl", "diffutils", "findutils", "gpg", "hostname",
+    "iputils-ping", "less", "lsof", "man-db", "mount", "openssh-client", "passwd", "pigz", "pinentry-curses",
+    "procps", "rsync", "sudo", "time", "tree", "unzip", "util-linux", "wget", "xauth", "zip",
+)
+APT_NAMES = {"fd": "fd-find", "python": "python3", "pip": "python3-pip", "ssh": "openssh-client",
+             "gpg": "gnupg", "build-tools": "build-essential", "node": "nodejs", "vim": "vim", "ripgrep": "ripgrep"}
 
 DISTROS: dict[str, Distro] = {
     d.name: d
     for d in (
-        Distro("alpine", "docker.io/library/alpine:3.20", "busybox ash"),
-        Distro("arch", "docker.io/library/archlinux:latest", "bash"),
-        Distro("fedora", "registry.fedoraproject.org/fedora:41", "bash"),
-        Distro("ubuntu", "docker.io/library/ubuntu:24.04", "dash", APT_DISTROBOX_DEPENDENCIES),
-        Distro("debian", "docker.io/library/debian:bookworm", "dash", APT_DISTROBOX_DEPENDENCIES),
+        Distro(
+            "alpine", "docker.io/library/alpine:3.20", "busybox ash", "apk",
+            ("bash", "bc", "bzip2", "coreutils", "curl", "diffutils", "findmnt", "findutils", "gnupg", "iproute2",
+             "iputils", "less", "lsof", "mount", "ncurses", "pigz", "procps", "rsync", "shadow", "sudo", "tree",
+             "tzdata", "umount", "unzip", "util-linux", "wget", "xauth", "xz", "zip"),
+            {"fd": "fd", "python": "python3", "pip": "py3-pip", "ssh": "openssh-client", "gpg": "gnupg",
+             "build-tools": "build-base", "node": "nodejs"},
+            "wheel", "no user at uid 1000; shadow (useradd) comes from distrobox's set-up",
+        ),
+        Distro(
+            "arch", "docker.io/library/archlinux:latest", "bash", "pacman",
+            ("bash", "bc", "curl", "diffutils", "findutils", "gnupg", "inetutils", "iputils", "less", "lsof",
+             "man-db", "openssh", "pigz", "pinentry", "procps-ng", "rsync", "shadow", "sudo", "time", "tree",
+             "unzip", "util-linux", "wget", "xorg-xauth", "zip"),
+            {"fd": "fd", "python": "python", "pip": "python-pip", "ssh": "openssh", "gpg": "gnupg",
+             "build-tools": "base-devel", "node": "nodejs"},
+            "wheel", "/etc/shadow ships mode 000 (pam_unix cannot read it in rootless boxes)",
+            ("fix-shadow-permissions",),
+        ),
+        Distro(
+            "fedora", "registry.fedoraproject.org/fedora:41", "bash", "dnf",
+            ("bash", "bc", "bzip2", "curl", "diffutils", "findutils", "gnupg2", "hostname", "iproute", "iputils",
+             "less", "lsof", "man-db", "openssh-clients", "passwd", "pigz", "pinentry", "procps-ng", "rsync",
+             "shadow-utils", "sudo", "time", "tree", "unzip", "util-linux", "wget", "which", "xorg-x11-xauth",
+             "zip"),
+            {"fd": "fd-find", "python": "python3", "pip": "python3-pip", "ssh": "openssh-clients", "gpg": "gnupg2",
+             "build-tools": "gcc make", "node": "nodejs"},
+            "wheel", "/etc/shadow ships mode 000; shadow-utils 4.15+ rejects the MD5-hex 'hash' that distrobox "
+                     "1.8.1.2 feeds to chpasswd -e",
+            ("chpasswd", "fix-shadow-permissions"),
+        ),
+        Distro(
+            "ubuntu", "docker.io/library/ubuntu:24.04", "dash", "apt", APT_DEPENDENCIES, APT_NAMES, "sudo",
+            "23.04+ images already own uid 1000 as 'ubuntu'; distrobox renames it with usermod (#1979)",
+        ),
+        Distro(
+            "debian", "docker.io/library/debian:bookworm", "dash", "apt", APT_DEPENDENCIES, APT_NAMES, "sudo",
+            "no user at uid 1000",
+        ),
     )
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .errors import ProfileError, ProfileErrors
 from .model import Profile
-from .tables import DISTROS, STRATEGIES, Strategy
+from .tables import STRATEGIES, Strategy
 
 # Raw podman flags that would silently undo what a strategy promises, by what they undo.
 NETWORK_FLAGS = ("--network", "--net", "--dns", "--add-host", "--publish", "-p")
@@ -39,12 +39,6 @@ def _strategy_contradictions(profile: Profile, strategy: Strategy) -> list[Profi
     elif profile.identity_given:
         errors.append(doc.error(("identity",), f"identity only applies to ghost strategies, not '{strategy.name}'",
                                 "remove identity, or choose ghost, ghost-isolated-net or ghost-airgapped", at_key=True))
-    if profile.bake:
-        for index, distro in enumerate(profile.distros):
-            if not DISTROS[distro].bake_dependencies:
-                why = f"'{strategy.name}' boxes are baked" if strategy.airgapped else "bake is true"
-                errors.append(doc.error(("distros", index), f"{why}, and baking {distro} images is not supported yet",
-                                        "use debian or ubuntu, or give an image with distrobox's dependencies"))
     return errors
 
 

@@ -1,0 +1,44 @@
+"""The matrix runner reports every cell honestly: passed, failed (fail fast) or not run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from generator.tables import STRATEGIES
+
+from .bench import BENCH_IMAGE, DISTROBOX_VERSIONS, Bench
+from .matrix import MATRIX_DISTROS, main
+
+BROKEN_IMAGE = "localhost/dbxsmith-broken:no-base64"
+
+
+def test_matrix_runs_what_it_can_and_reports_the_rest(tmp_path: Path) -> None:
+    bench = Bench(DISTROBOX_VERSIONS[-1])
+    bench.check_ready()
+    # A failsafe cell: an image without base64, on which every box must fail at create.
+    context = bench.shared_dir("broken-image")
+    (context / "Containerfile").write_text(f"FROM {BENCH_IMAGE}\nRUN rm -f /usr/bin/base64\n")
+    bench.give(context)
+    bench.run(["podman", "build", "--tag", BROKEN_IMAGE, str(context)], cwd=context)
+    try:
+        status = main(["--jobs", "2", "--out", str(tmp_path), "--image", f"alpine={BROKEN_IMAGE}",
+                       "--image", "arch=localhost/dbxsmith-absent:latest"])
+    finally:
+        bench.run(["podman", "rmi", "--force", BROKEN_IMAGE], check=False)
+    report = json.loads((tmp_path / "matrix.json").read_text())
+    cells = {(c["strategy"], c["distro"]): c for c in report["cells"]}
+    assert len(cells) == len(STRATEGIES) * len(MATRIX_DISTROS)
+    for strategy in STRATEGIES:
+        assert cells[(strategy, "debian")]["status"] == "passed", cells[(strategy, "debian")]
+        assert cells[(strategy, "alpine")]["status"] == "failed", cells[(strategy, "alpine")]
+        assert cells[(strategy, "alpine")]["reason"].startswith("create")
+        assert "verify" not in cells[(strategy, "alpine")]["seconds"], "fail fast: no step after the failure"
+        assert cells[(strategy, "arch")]["status"] == "not run"
+        assert "image unavailable" in cells[(strategy, "arch")]["reason"]
+    assert status == 1, "a failed cell fails the run"
+    tap = (tmp_path / "matrix.tap").read_text()
+    assert tap.count("# SKIP not run: image unavailable") == sum(c["status"] == "not run" for c in cells.values())
+    assert "not ok" in tap
+    markdown = (tmp_path / "matrix.md").read_text()
+    assert "| ghost | FAILED at create |" in markdown and "not run: image unavailable" in markdown
