@@ -58,7 +58,7 @@ def shellcheck_binary() -> str:
 
 def lint(tree: Tree) -> list[Finding]:
     """Returns warnings to show; raises LintError / InternalError on findings that must stop the build."""
-    scripts = {path: artifact for path, artifact in tree.items() if artifact.shell}
+    scripts = {path: artifact for path, artifact in tree.items() if artifact.shell in ("generated", "hook")}
     if not scripts:
         return []
     # Identical files (a hook shared by several boxes) are checked once.

@@ -63,14 +63,14 @@ def _wrappers(distro: Distro) -> list[tuple[str, str]]:
     return scripts
 
 
-def _visual(profile: Profile, strategy: Strategy, box: str) -> dict[str, str | int]:
+def _visual(profile: Profile, strategy: Strategy, box: str) -> dict[str, str | int | None]:
     badge = profile.visual.badge or strategy.badge
     color = profile.visual.color or strategy.color
     return {
         "badge": badge,
         "color": color,
         "color_code": COLORS[color],
-        "title": profile.visual.title or f"{box} [{badge}]",
+        "title": profile.visual.title,  # None: "<box> [<badge>]", worked out in the box
         "hostname": profile.visual.hostname or box,
     }
 

@@ -19,7 +19,8 @@ INI_KEY_OF_STAGE = {"pre_init": "pre_init_hooks", "init": "init_hooks"}
 class Artifact:
     content: bytes
     executable: bool = False
-    # "generated": our own shell, any lint finding is a bug; "hook": a user's hook, mapped to `origin`.
+    # "generated": our own shell, any lint finding is a bug; "hook": a user's hook, mapped to `origin`;
+    # "static": shipped verbatim with dbxsmith-gen, linted by its test suite instead of every build.
     shell: str | None = None
     origin: HookOrigin | None = None
 
@@ -88,9 +89,12 @@ def render_tree(boxes: list[BoxPlan], sources: list[str]) -> Tree:
         }
         for box in boxes
     ]
+    # Copied verbatim from the package, whatever the profiles: linted by our test suite
+    # (tests/test_emitted_shell.py), not again in every build.
     tree["verify/box-checks.sh"] = Artifact(
-        (templates_dir() / "verify" / "box-checks.sh").read_bytes(), executable=True, shell="generated"
+        (templates_dir() / "verify" / "box-checks.sh").read_bytes(), executable=True, shell="static"
     )
+    tree["lib/dbxsmith.sh"] = Artifact((templates_dir() / "host" / "dbxsmith-lib.sh").read_bytes(), shell="static")
     tree["dbxsmith"] = Artifact(
         render(
             "host/dbxsmith.sh.j2",

@@ -15,7 +15,8 @@ EMITTED = [
     script
     for root in [*GOLDEN_OK, REPO / "dist"]
     for script in sorted(root.rglob("*"))
-    if script.is_file() and (script.name == "dbxsmith" or script.name.endswith(".runner.sh"))
+    if script.is_file()
+    and (script.name == "dbxsmith" or script.name.endswith(".runner.sh") or script.parent.name in ("lib", "verify"))
 ]
 PARSERS = {
     "dash": ["dash", "-n"],
@@ -68,3 +69,18 @@ def test_committed_dist_is_fresh() -> None:
     profiles = sorted(str(p.relative_to(REPO)) for p in (REPO / "profiles").glob("*.yaml"))
     result = run_cli("build", *profiles, "-o", "dist", "--check", cwd=REPO)
     assert result.returncode == 0, f"dist/ is stale:\n{result.stderr}"
+
+
+def test_static_scripts_pass_the_build_lint() -> None:
+    """Files shipped verbatim (verify/box-checks.sh, the wrappers) get the same shellcheck as every build."""
+    from generator.lint import OPTIONAL_CHECKS, shellcheck_binary
+
+    static = [REPO / "templates" / "verify" / "box-checks.sh", REPO / "templates" / "host" / "dbxsmith-lib.sh",
+              *sorted((REPO / "templates" / "wrappers").glob("*"))]
+    static = [path for path in static if path.is_file() and not path.name.startswith(".")]
+    assert len(static) >= 3
+    result = subprocess.run(
+        [shellcheck_binary(), "--shell=sh", f"--enable={OPTIONAL_CHECKS}", *map(str, static)],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stdout
