@@ -7,11 +7,37 @@ import re
 _PLAIN = re.compile(r"[A-Za-z0-9_./:=,+@%-]+")
 
 
-def shell_quote(value: object) -> str:
-    """Quote `value` so any POSIX shell reads it back as exactly one word, never expanding it."""
+def shell_quote(value: object, always: bool = False) -> str:
+    """Quote `value` so any POSIX shell reads it back as exactly one word, never expanding it.
+
+    `always` quotes plain words too (shellcheck reads `x=a-b` as arithmetic when `a` is a variable).
+    """
     text = str(value)
     if "\x00" in text:
         raise ValueError("a NUL byte cannot be represented in shell")
-    if _PLAIN.fullmatch(text):
+    if _PLAIN.fullmatch(text) and not always:
         return text
     return "'" + text.replace("'", "'\\''") + "'"
+
+
+def comment_text(value: object) -> str:
+    """Text for a `#` comment line: control characters (a newline would end the comment and turn the
+    rest into code) and non-ASCII (yash in the C locale refuses to read such a script) become '?'."""
+    return "".join(ch if " " <= ch <= "~" else "?" for ch in str(value))
+
+
+def printf_text(value: object) -> str:
+    """`value` as a printf format that prints it unchanged, in ASCII only: non-ASCII bytes become octal
+    escapes, so the script stays readable for a shell in the C locale. Quote the result with shq."""
+    out = []
+    for byte in str(value).encode("utf-8"):
+        char = chr(byte)
+        if char == "%":
+            out.append("%%")
+        elif char == "\\":
+            out.append("\\\\")
+        elif " " <= char <= "~":
+            out.append(char)
+        else:
+            out.append(f"\\{byte:03o}")
+    return "".join(out)

@@ -99,7 +99,7 @@ def render_tree(boxes: list[BoxPlan], sources: list[str]) -> Tree:
         render(
             "host/dbxsmith.sh.j2",
             version=__version__,
-            sources=source_list.replace("\n", " "),
+            sources=source_list,
             boxes=host_boxes,
             box_names=[box.name for box in boxes],
         ).encode("utf-8"),

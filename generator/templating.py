@@ -7,7 +7,7 @@ from pathlib import Path
 
 import jinja2
 
-from .quoting import shell_quote
+from .quoting import comment_text, printf_text, shell_quote
 
 
 def templates_dir() -> Path:
@@ -27,6 +27,8 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=False,
     )
     env.filters["shq"] = shell_quote
+    env.filters["comment"] = comment_text
+    env.filters["printf_text"] = printf_text
     return env
 
 

@@ -43,7 +43,7 @@ is_known_box() {
 }
 
 require_known_boxes() {
-	for box in "$@"; do
+	for box in ${1+"$@"}; do
 		is_known_box "$box" || die 2 "unknown box '$box' (boxes here: $BOXES)"
 	done
 }
@@ -65,7 +65,13 @@ report_failed_start() {
 	if [ -n "$failed" ]; then
 		failed_id=${failed% *}
 		failed_status=${failed#* }
-		printf 'dbxsmith: %s: %s failed with exit %s\n' "$box" "$(hook_origin "$box" "$failed_id")" "$failed_status" >&2
+		# hook_origin prints straight to stderr: a command substitution would cut a label at its first
+		# non-ASCII byte in some shells (yash in the C locale).
+		{
+			printf 'dbxsmith: %s: ' "$box"
+			hook_origin "$box" "$failed_id"
+			printf ' failed with exit %s\n' "$failed_status"
+		} >&2
 	else
 		printf 'dbxsmith: %s: the first start failed\n' "$box" >&2
 	fi
@@ -80,18 +86,18 @@ distrobox_enter() {
 	shift 2
 	if cleans_environment "$box"; then
 		# The caller's directory may sit under a mask (/tmp, /run/host): start in the home instead.
-		set -- distrobox enter --no-workdir "$box" "$@"
+		set -- distrobox enter --no-workdir "$box" ${1+"$@"}
 	else
-		set -- distrobox enter "$box" "$@"
+		set -- distrobox enter "$box" ${1+"$@"}
 	fi
 	if cleans_environment "$box"; then
 		set -- env -i HOME="$HOME" USER="${USER:-}" LOGNAME="${LOGNAME:-}" PATH="$PATH" TERM="${TERM:-dumb}" \
-			XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-}" "$@"
+			XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-}" ${1+"$@"}
 	fi
 	if [ "$limit" -gt 0 ] && command -v timeout > /dev/null 2>&1; then
-		set -- timeout "$limit" "$@"
+		set -- timeout "$limit" ${1+"$@"}
 	fi
-	"$@"
+	${1+"$@"}
 }
 
 # Starts box $1 without distrobox enter (which writes into the host home) and waits until
@@ -139,7 +145,7 @@ ghost_enter() {
 	# shellcheck disable=SC2086,SC2248 # $tty_flag is empty or the single word --tty
 	exec "$container_manager" exec --interactive $tty_flag --user "$user" --workdir "/home/$user" \
 		--env "HOME=/home/$user" --env "USER=$user" --env "LOGNAME=$user" --env SHELL=/bin/sh \
-		--env "TERM=${TERM:-dumb}" "$box" "$@"
+		--env "TERM=${TERM:-dumb}" "$box" ${1+"$@"}
 }
 
 cmd_create() {
@@ -150,12 +156,12 @@ cmd_create() {
 	fi
 	# shellcheck disable=SC2086,SC2248 # box names are [a-z0-9-]: splitting is wanted, globbing cannot happen
 	[ "$#" -gt 0 ] || set -- $BOXES
-	require_known_boxes "$@"
+	require_known_boxes ${1+"$@"}
 	require_tools
 	# distrobox 1.8.1.2 glob-expands ini lines against the working directory: run it from an empty one.
 	work_dir=$(mktemp -d "${TMPDIR:-/tmp}/dbxsmith.XXXXXX") || die 1 "cannot create a temporary directory"
 	failures=0
-	for box in "$@"; do
+	for box in ${1+"$@"}; do
 		if [ -z "$replace" ] && box_exists "$box"; then
 			printf 'dbxsmith: %s exists; kept as it is (create --replace %s rebuilds it)\n' "$box" "$box" >&2
 			continue
@@ -204,10 +210,10 @@ cmd_enter() {
 		[ "$#" -gt 0 ] || die 2 "nothing to run after --"
 	fi
 	if ghost_user "$box" > /dev/null; then
-		ghost_enter "$box" "$@"
+		ghost_enter "$box" ${1+"$@"}
 	fi
 	if [ "$#" -gt 0 ]; then
-		distrobox_enter 0 "$box" -- "$@"
+		distrobox_enter 0 "$box" -- ${1+"$@"}
 		exit
 	fi
 	distrobox_enter 0 "$box"
@@ -279,11 +285,11 @@ verify_in_box() {
 	checks=$(box_checks "$box")
 	set --
 	while IFS= read -r check; do
-		set -- "$@" "$check"
+		set -- ${1+"$@"} "$check"
 	done << CHECKS
 $checks
 CHECKS
-	results=$("$script_dir/${0##*/}" enter "$box" -- sh -s -- "$@" < "$script_dir/verify/box-checks.sh" 2>&1)
+	results=$("$script_dir/${0##*/}" enter "$box" -- sh -s -- ${1+"$@"} < "$script_dir/verify/box-checks.sh" 2>&1)
 	printf '%s\n' "$results" | {
 		in_box_lines=0
 		while IFS= read -r line; do
@@ -314,10 +320,10 @@ CHECKS
 cmd_verify() {
 	# shellcheck disable=SC2086,SC2248 # box names are [a-z0-9-]: splitting is wanted, globbing cannot happen
 	[ "$#" -gt 0 ] || set -- $BOXES
-	require_known_boxes "$@"
+	require_known_boxes ${1+"$@"}
 	require_tools
 	tap_state=$(mktemp "${TMPDIR:-/tmp}/dbxsmith-tap.XXXXXX") || die 1 "cannot create a temporary file"
-	for box in "$@"; do
+	for box in ${1+"$@"}; do
 		printf '# %s (strategy %s)\n' "$box" "$(box_strategy "$box")"
 		if ! box_exists "$box"; then
 			tap "not ok" "$box exists (create it with: $0 create $box)"
@@ -394,14 +400,14 @@ cmd_rm() {
 	fi
 	# shellcheck disable=SC2086,SC2248 # box names are [a-z0-9-]: splitting is wanted, globbing cannot happen
 	[ "$#" -gt 0 ] || set -- $BOXES
-	require_known_boxes "$@"
+	require_known_boxes ${1+"$@"}
 	require_tools
 	failures=0
 	reference_dir=
 	if [ -n "$verify_after" ]; then
 		reference_dir=$(mktemp -d "${TMPDIR:-/tmp}/dbxsmith-rm.XXXXXX") || die 1 "cannot create a temporary directory"
 	fi
-	for box in "$@"; do
+	for box in ${1+"$@"}; do
 		if [ -n "$verify_after" ] && box_exists "$box"; then
 			created=$("$container_manager" inspect --type container --format '{{.Created.Unix}}' "$box")
 			touch -d "@$created" "$reference_dir/$box"
@@ -429,7 +435,7 @@ cmd_rm() {
 	# distrobox enter leaves an empty cache directory behind.
 	rmdir "${XDG_CACHE_HOME:-$HOME/.cache}/distrobox" 2> /dev/null || :
 	if [ -n "$verify_after" ]; then
-		for box in "$@"; do
+		for box in ${1+"$@"}; do
 			[ -e "$reference_dir/$box" ] || continue
 			printf '# %s (strategy %s): what rm left behind\n' "$box" "$(box_strategy "$box")"
 			if ghost_user "$box" > /dev/null; then
@@ -466,10 +472,10 @@ main() {
 	command=$1
 	shift
 	case $command in
-	create) cmd_create "$@" ;;
-	enter) cmd_enter "$@" ;;
-	rm) cmd_rm "$@" ;;
-	verify) cmd_verify "$@" ;;
+	create) cmd_create ${1+"$@"} ;;
+	enter) cmd_enter ${1+"$@"} ;;
+	rm) cmd_rm ${1+"$@"} ;;
+	verify) cmd_verify ${1+"$@"} ;;
 	list) cmd_list ;;
 	help | -h | --help) usage ;;
 	version | --version) printf 'dbxsmith (generated by dbxsmith-gen %s)\n' "$DBXSMITH_VERSION" ;;

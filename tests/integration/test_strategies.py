@@ -232,8 +232,10 @@ def test_verify_catches_forwarded_environment(bench: Bench, canaries: Canaries) 
     work, box = build_box(bench, "airgapped", tag="-env")
     try:
         assert dbxsmith(bench, work, "create", check=False).returncode == 0
-        script = work / "dist" / "dbxsmith"
-        script.write_text(script.read_text().replace("set -- env -i HOME=", "set -- env HOME="))
+        library = work / "dist" / "lib" / "dbxsmith.sh"
+        weakened = library.read_text().replace("set -- env -i HOME=", "set -- env HOME=")
+        assert weakened != library.read_text()
+        library.write_text(weakened)
         status, output = verify(bench, work, box, canaries)
         assert status == 1 and any("environment" in line for line in tap_failures(output)), output
     finally:

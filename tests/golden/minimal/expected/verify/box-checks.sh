@@ -89,9 +89,9 @@ bounded() {
 	shift
 	[ -n "${timeout_flavour}" ] || detect_timeout
 	case ${timeout_flavour} in
-		modern) timeout "${bounded_seconds}" "$@" ;;
-		old-busybox) timeout -t "${bounded_seconds}" "$@" ;;
-		*) "$@" ;;
+		modern) timeout "${bounded_seconds}" ${1+"$@"} ;;
+		old-busybox) timeout -t "${bounded_seconds}" ${1+"$@"} ;;
+		*) ${1+"$@"} ;;
 	esac
 }
 
@@ -236,7 +236,7 @@ mirror_from_deb822() {
 			[Uu][Rr][Ii][Ss]:*)
 				# shellcheck disable=SC2086
 				set -- ${mdd_line#*:}
-				for mdd_url in "$@"; do
+				for mdd_url in ${1+"$@"}; do
 					mirror_from_url "${mdd_url}" && return 0
 				done
 				;;
@@ -681,7 +681,7 @@ check_host_loopback_closed() {
 	chlc_open=""
 	# shellcheck disable=SC2046 # one word per port
 	set -- $(printf '%s' "$1" | tr ',' ' ')
-	for chlc_port in "$@"; do
+	for chlc_port in ${1+"$@"}; do
 		for chlc_address in ${chlc_addresses}; do
 			tcp_probe "${chlc_address}" "${chlc_port}" "${NEGATIVE_PROBE_SECONDS}"
 			case $? in
@@ -842,7 +842,9 @@ EOF
 
 # The names of `env` lines (on stdin) that name a session or secret variable.
 session_and_secret_names() {
-	while IFS= read -r ssn_line; do
+	# awk picks the NAME= starts first: a shell in the C locale (yash) cannot `read` a line holding
+	# bytes outside ASCII, and would skip the variables after it.
+	awk '/^[^=]+=/ { sub(/=.*/, ""); gsub(/[^ -~]/, "?"); print $0 "=" }' | while IFS= read -r ssn_line; do
 		case ${ssn_line} in *=*) ;; *) continue ;; esac
 		ssn_name=${ssn_line%%=*}
 		ssn_upper=$(printf '%s' "${ssn_name}" | tr '[:lower:]' '[:upper:]')
@@ -987,13 +989,13 @@ run_check() {
 
 main() {
 	[ $# -ge 1 ] || usage_error "no check given"
-	for main_check in "$@"; do
+	for main_check in ${1+"$@"}; do
 		validate_check "${main_check}"
 	done
 	printf '1..%s\n' "$#"
 	main_status=0
 	main_number=0
-	for main_check in "$@"; do
+	for main_check in ${1+"$@"}; do
 		main_number=$((main_number + 1))
 		run_check "${main_number}" "${main_check}" || main_status=1
 	done
@@ -1001,4 +1003,4 @@ main() {
 }
 
 # stdin is this script itself under `sh -s`: no command may read it.
-main "$@" < /dev/null
+main ${1+"$@"} < /dev/null
