@@ -1,0 +1,1 @@
+printf '%s\n' "cell airgapped on $(uname -m)" > /etc/dbxsmith-cell

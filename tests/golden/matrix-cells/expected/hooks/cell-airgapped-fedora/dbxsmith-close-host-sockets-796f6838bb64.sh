@@ -1,0 +1,27 @@
+# dbxsmith internal hook: close the host's sockets to the box (strategy airgapped).
+# distrobox bind-mounts the host's runtime directory (D-Bus, podman, gpg and ssh agents, Wayland),
+# /tmp (X11, ssh agents) and / at /run/host. An empty tmpfs on top of each hides them from every
+# process of the box. Runs on every start: a restart begins with distrobox's mounts again.
+set -eu
+host_home=${DISTROBOX_HOST_HOME:-$HOME}
+host_uid=$(stat -c %u "$host_home")
+
+# Mounts an empty tmpfs with mode $2 over the directory $1, if there is one.
+mask_directory() {
+	[ -d "$1" ] && [ ! -L "$1" ] || return 0
+	mount -t tmpfs -o "mode=$2,size=16m,nosuid,nodev" dbxsmith-mask "$1"
+}
+
+mask_directory "/run/user/$host_uid" 0700
+mask_directory /tmp 1777
+mask_directory /run/host/run 0755
+mask_directory /run/host/tmp 1777
+mask_directory /run/host/var/run 0755
+
+# distrobox-host-exec reaches the host through the session bus; make it fail plainly, too.
+if [ -f /usr/bin/distrobox-host-exec ]; then
+	mkdir -p /var/lib/dbxsmith
+	: > /var/lib/dbxsmith/masked-file
+	chmod 0000 /var/lib/dbxsmith/masked-file
+	mount --bind /var/lib/dbxsmith/masked-file /usr/bin/distrobox-host-exec
+fi

@@ -1,0 +1,97 @@
+# dbxsmith internal hook: hide every host file from a ghost box.
+# distrobox mounts the real host home, host / at /run/host, its helper scripts, and during its set-up
+# binds more host paths into the box. Every mount whose files come from a host disk is covered: a
+# directory by an empty tmpfs, a file by an unreadable empty file. The box's root, podman's per-box
+# files (/etc/hosts, ...) and podman volumes live under podman's storage and are kept.
+# Runs on every start, after distrobox's set-up and before any hook of the profile.
+set -eu
+
+mkdir -p /var/lib/dbxsmith
+masked_file=/var/lib/dbxsmith/masked-file
+: > "$masked_file"
+chmod 0000 "$masked_file"
+
+# Prints the mount point of every mount backed by a host filesystem, outside podman's storage.
+host_backed_mounts() {
+	while read -r _id _parent _device root mount_point _options rest; do
+		after_separator=${rest#*- }
+		fs_type=${after_separator%% *}
+		case $fs_type in
+		overlay | tmpfs | proc | sysfs | devpts | mqueue | cgroup | cgroup2 | devtmpfs | securityfs | pstore | \
+			bpf | debugfs | tracefs | fusectl | configfs | hugetlbfs | binfmt_misc | autofs | nsfs | ramfs | \
+			efivarfs | selinuxfs | shm | fuse.fuse-overlayfs)
+			continue
+			;;
+		*) ;;
+		esac
+		case $root in
+		*/containers/storage/*) continue ;;
+		*) ;;
+		esac
+		[ "$mount_point" = / ] && continue
+		printf '%s\n' "$mount_point"
+	done < /proc/self/mountinfo
+}
+
+# Succeeds if one of our masks already covers the path $1.
+is_masked() {
+	while read -r _id _parent _device _root mount_point _options rest; do
+		[ "$mount_point" = "$1" ] || continue
+		case " $rest " in
+		*" - tmpfs dbxsmith-mask "*) return 0 ;;
+		*) ;;
+		esac
+	done < /proc/self/mountinfo
+	return 1
+}
+
+# Replaces the host file mounted at $1 by a copy owned by the box: network settings (/etc/hosts,
+# /etc/resolv.conf) keep working, but nothing the box reads is a host file any more.
+snapshot() {
+	snapshot_file=/var/lib/dbxsmith/snapshot$(printf '%s' "$1" | tr / _)
+	cat "$1" > "$snapshot_file"
+	chmod 0644 "$snapshot_file"
+	mount --bind "$snapshot_file" "$1"
+}
+
+mask() {
+	[ ! -L "$1" ] || return 0
+	case $1 in
+	/etc/*)
+		if [ -f "$1" ]; then
+			snapshot "$1"
+			return 0
+		fi
+		;;
+	*) ;;
+	esac
+	if is_masked "$1"; then
+		return 0
+	fi
+	if [ -d "$1" ]; then
+		case $1 in
+		/tmp | /var/tmp) mode=1777 ;;
+		*) mode=0755 ;;
+		esac
+		mount -t tmpfs -o "mode=$mode,size=16m,nosuid,nodev" dbxsmith-mask "$1"
+	elif [ -e "$1" ]; then
+		mount --bind "$masked_file" "$1"
+	fi
+}
+
+host_home=${DISTROBOX_HOST_HOME:-$HOME}
+host_user=$(stat -c %U "$host_home")
+host_uid=$(stat -c %u "$host_home")
+
+# What distrobox mounts from the host whatever its filesystem (host tmpfs included); /run/host
+# first: one mount hides host / and everything distrobox mounted below it.
+for known in /run/host /tmp "$host_home" "/var/home/$host_user" "/run/user/$host_uid"; do
+	mask "$known"
+done
+set -f
+for mount_point in $(host_backed_mounts); do
+	case $mount_point in
+	/run/host | /run/host/*) ;;
+	*) mask "$mount_point" ;;
+	esac
+done

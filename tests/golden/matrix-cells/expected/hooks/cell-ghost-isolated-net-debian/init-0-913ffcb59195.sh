@@ -1,0 +1,1 @@
+printf '%s\n' "cell ghost-isolated-net on $(uname -m)" > /etc/dbxsmith-cell

@@ -1,0 +1,1 @@
+printf '%s\n' "cell ghost on $(uname -m)" > /etc/dbxsmith-cell

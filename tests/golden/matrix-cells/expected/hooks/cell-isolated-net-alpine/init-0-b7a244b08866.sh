@@ -1,0 +1,1 @@
+printf '%s\n' "cell isolated-net on $(uname -m)" > /etc/dbxsmith-cell

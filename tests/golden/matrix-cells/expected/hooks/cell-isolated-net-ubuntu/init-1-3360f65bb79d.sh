@@ -1,0 +1,1 @@
+date > /var/tmp/last-start

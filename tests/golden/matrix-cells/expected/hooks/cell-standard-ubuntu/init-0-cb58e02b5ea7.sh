@@ -1,0 +1,1 @@
+printf '%s\n' "cell standard on $(uname -m)" > /etc/dbxsmith-cell
