@@ -416,9 +416,13 @@ cmd_rm() {
 				"$box" > "$reference_dir/$box.volumes"
 		fi
 		if box_exists "$box"; then
-			# A box with its own PID namespace runs a shell as PID 1, which ignores SIGTERM: without a
-			# short stop first, removal waits 10 s for podman's SIGKILL.
-			"$container_manager" stop --time 2 "$box" > /dev/null 2>&1 || :
+			# A ghost box has its own PID namespace with a shell as PID 1, which ignores SIGTERM: podman
+			# would wait 10 s before its SIGKILL. Other boxes stop on SIGTERM at once.
+			if ghost_user "$box" > /dev/null; then
+				"$container_manager" kill "$box" > /dev/null 2>&1 || :
+			else
+				"$container_manager" stop --time 2 "$box" > /dev/null 2>&1 || :
+			fi
 			# distrobox rm runs `podman rm --volumes`, so anonymous volumes go with the container.
 			if ! distrobox rm --force "$box" < /dev/null > /dev/null 2>&1; then
 				printf 'dbxsmith: %s: distrobox rm failed\n' "$box" >&2

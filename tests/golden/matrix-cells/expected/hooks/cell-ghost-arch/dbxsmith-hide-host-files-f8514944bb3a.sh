@@ -33,26 +33,9 @@ host_backed_mounts() {
 	done < /proc/self/mountinfo
 }
 
-# Succeeds if one of our masks already covers the path $1.
-is_masked() {
-	while read -r _id _parent _device _root mount_point _options rest; do
-		[ "$mount_point" = "$1" ] || continue
-		case " $rest " in
-		*" - tmpfs dbxsmith-mask "*) return 0 ;;
-		*) ;;
-		esac
-	done < /proc/self/mountinfo
-	return 1
-}
-
-# Replaces the host file mounted at $1 by a copy owned by the box: network settings (/etc/hosts,
-# /etc/resolv.conf) keep working, but nothing the box reads is a host file any more.
-snapshot() {
-	snapshot_file=/var/lib/dbxsmith/snapshot$(printf '%s' "$1" | tr / _)
-	cat "$1" > "$snapshot_file"
-	chmod 0644 "$snapshot_file"
-	mount --bind "$snapshot_file" "$1"
-}
+# Mount points our masks already cover, read once: re-reading mountinfo for every mount made the
+# hook take seconds in a box with many mounts.
+masked_points=" $(awk '$0 ~ / - tmpfs dbxsmith-mask / { printf "%s ", $5 }' /proc/self/mountinfo)"
 
 mask() {
 	[ ! -L "$1" ] || return 0
@@ -65,9 +48,11 @@ mask() {
 		;;
 	*) ;;
 	esac
-	if is_masked "$1"; then
-		return 0
-	fi
+	case $masked_points in
+	*" $1 "*) return 0 ;;
+	*) ;;
+	esac
+	masked_points="$masked_points$1 "
 	if [ -d "$1" ]; then
 		case $1 in
 		/tmp | /var/tmp) mode=1777 ;;
