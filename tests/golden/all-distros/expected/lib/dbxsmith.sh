@@ -436,8 +436,14 @@ cmd_rm() {
 		# Boxes are created with entry=false; this removes an entry someone exported by hand.
 		rm -f "${XDG_DATA_HOME:-$HOME/.local/share}/applications/$box.desktop"
 	done
-	# distrobox enter leaves an empty cache directory behind.
-	rmdir "${XDG_CACHE_HOME:-$HOME/.cache}/distrobox" 2> /dev/null || :
+	# distrobox enter leaves an empty cache directory behind. Ghost boxes are never entered with
+	# distrobox: removing only those must not touch the host home at all.
+	for box in ${1+"$@"}; do
+		if ! ghost_user "$box" > /dev/null; then
+			rmdir "${XDG_CACHE_HOME:-$HOME/.cache}/distrobox" 2> /dev/null || :
+			break
+		fi
+	done
 	if [ -n "$verify_after" ]; then
 		for box in ${1+"$@"}; do
 			[ -e "$reference_dir/$box" ] || continue

@@ -37,6 +37,15 @@ host_backed_mounts() {
 # hook take seconds in a box with many mounts.
 masked_points=" $(awk '$0 ~ / - tmpfs dbxsmith-mask / { printf "%s ", $5 }' /proc/self/mountinfo)"
 
+# Replaces the host file mounted at $1 by a copy owned by the box: network settings (/etc/hosts,
+# /etc/resolv.conf) keep working, but nothing the box reads is a host file any more.
+snapshot() {
+	snapshot_file=/var/lib/dbxsmith/snapshot$(printf '%s' "$1" | tr / _)
+	cat "$1" > "$snapshot_file"
+	chmod 0644 "$snapshot_file"
+	mount --bind "$snapshot_file" "$1"
+}
+
 mask() {
 	[ ! -L "$1" ] || return 0
 	case $1 in
