@@ -177,7 +177,9 @@ cmd_create() {
 			fi
 		fi
 		# shellcheck disable=SC2086,SC2248 # $replace is empty or the single word --replace
-		if ! (cd "$work_dir" && distrobox assemble create $replace --file "$ini_file" --name "$box" < /dev/null); then
+		# TMPDIR: distrobox 1.8.2.5's assemble leaves an expanded copy of the ini in $TMPDIR on every run.
+		if ! (cd "$work_dir" && TMPDIR="$work_dir" distrobox assemble create $replace --file "$ini_file" \
+			--name "$box" < /dev/null); then
 			printf 'dbxsmith: %s: distrobox assemble failed\n' "$box" >&2
 			failures=$((failures + 1))
 			continue
@@ -409,8 +411,10 @@ cmd_rm() {
 	fi
 	for box in ${1+"$@"}; do
 		if [ -n "$verify_after" ] && box_exists "$box"; then
-			created=$("$container_manager" inspect --type container --format '{{.Created.Unix}}' "$box")
-			touch -d "@$created" "$reference_dir/$box"
+			# Nanoseconds: a whole-second reference would count files from the second before creation.
+			created=$("$container_manager" inspect --type container --format '{{.Created.UnixNano}}' "$box")
+			seconds=${created%?????????}
+			touch -d "@$seconds.${created#"$seconds"}" "$reference_dir/$box"
 			"$container_manager" inspect --type container \
 				--format '{{range .Mounts}}{{if eq .Type "volume"}}{{.Name}} {{end}}{{end}}' \
 				"$box" > "$reference_dir/$box.volumes"
