@@ -86,13 +86,10 @@ distrobox_enter() {
 	shift 2
 	if cleans_environment "$box"; then
 		# The caller's directory may sit under a mask (/tmp, /run/host): start in the home instead.
-		set -- distrobox enter --no-workdir "$box" ${1+"$@"}
+		set -- env -i HOME="$HOME" USER="${USER:-}" LOGNAME="${LOGNAME:-}" PATH="$PATH" TERM="${TERM:-dumb}" \
+			XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-}" distrobox enter --no-workdir "$box" ${1+"$@"}
 	else
 		set -- distrobox enter "$box" ${1+"$@"}
-	fi
-	if cleans_environment "$box"; then
-		set -- env -i HOME="$HOME" USER="${USER:-}" LOGNAME="${LOGNAME:-}" PATH="$PATH" TERM="${TERM:-dumb}" \
-			XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-}" ${1+"$@"}
 	fi
 	if [ "$limit" -gt 0 ] && command -v timeout > /dev/null 2>&1; then
 		set -- timeout "$limit" ${1+"$@"}
@@ -292,31 +289,30 @@ verify_in_box() {
 $checks
 CHECKS
 	results=$("$script_dir/${0##*/}" enter "$box" -- sh -s -- ${1+"$@"} < "$script_dir/verify/box-checks.sh" 2>&1)
-	printf '%s\n' "$results" | {
-		in_box_lines=0
-		while IFS= read -r line; do
-			case $line in
-			"ok "*)
-				in_box_lines=$((in_box_lines + 1))
-				description=${line#ok }
-				description=${description#* - }
-				tap ok "$description"
-				;;
-			"not ok "*)
-				in_box_lines=$((in_box_lines + 1))
-				description=${line#not ok }
-				description=${description#* - }
-				tap "not ok" "$description"
-				;;
-			*) ;;
-			esac
-		done
-		if [ "$in_box_lines" -lt "$#" ]; then
-			tap "not ok" "checks inside $box did not all run: $(printf '%s' "$results" | tail -n 3 | tr '\n' ' ')"
-		fi
-		printf '%s %s\n' "$tap_number" "$tap_failures" > "$tap_state"
-	}
-	read -r tap_number tap_failures < "$tap_state"
+	# A here-document, not a pipe: the loop runs in this shell, so tap keeps counting across boxes.
+	in_box_lines=0
+	while IFS= read -r line; do
+		case $line in
+		"ok "*)
+			in_box_lines=$((in_box_lines + 1))
+			description=${line#ok }
+			description=${description#* - }
+			tap ok "$description"
+			;;
+		"not ok "*)
+			in_box_lines=$((in_box_lines + 1))
+			description=${line#not ok }
+			description=${description#* - }
+			tap "not ok" "$description"
+			;;
+		*) ;;
+		esac
+	done << RESULTS
+$results
+RESULTS
+	if [ "$in_box_lines" -lt "$#" ]; then
+		tap "not ok" "checks inside $box did not all run: $(printf '%s' "$results" | tail -n 3 | tr '\n' ' ')"
+	fi
 }
 
 cmd_verify() {
@@ -324,7 +320,6 @@ cmd_verify() {
 	[ "$#" -gt 0 ] || set -- $BOXES
 	require_known_boxes ${1+"$@"}
 	require_tools
-	tap_state=$(mktemp "${TMPDIR:-/tmp}/dbxsmith-tap.XXXXXX") || die 1 "cannot create a temporary file"
 	for box in ${1+"$@"}; do
 		printf '# %s (strategy %s)\n' "$box" "$(box_strategy "$box")"
 		if ! box_exists "$box"; then
@@ -338,7 +333,6 @@ cmd_verify() {
 		verify_on_host "$box"
 		verify_in_box "$box"
 	done
-	rm -f "$tap_state"
 	printf '1..%s\n' "$tap_number"
 	[ "$tap_failures" -eq 0 ] || exit 1
 }
