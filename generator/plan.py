@@ -32,6 +32,7 @@ class BoxPlan:
     distro: str
     strategy: str
     image: str
+    base_image: str  # the profile's image for this distro (the baked image's FROM, when baked)
     packages: tuple[str, ...]
     ini: tuple[tuple[str, str], ...]  # distrobox.ini keys besides image and hooks, in order
     identity: Identity
@@ -121,6 +122,7 @@ def plan(profiles: list[Profile]) -> list[BoxPlan]:
                     distro=distro,
                     strategy=profile.strategy,
                     image=base_image if bake is None else baked_image_name(bake),
+                    base_image=base_image,
                     packages=profile.packages,
                     ini=tuple(_ini_keys(profile, strategy, DISTROS[distro], str(visual["hostname"]),
                                         baked=bake is not None)),

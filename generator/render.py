@@ -82,6 +82,9 @@ def render_tree(boxes: list[BoxPlan], sources: list[str]) -> Tree:
             "clean_env": STRATEGIES[box.strategy].cleans_environment,
             "identity": box.identity.name,
             "baked_image": box.image if box.bake is not None else None,
+            # Without packages a bake only repeats distrobox's own set-up, which an image marked
+            # /.containersetupdone already has: `create` then tags that image instead of building.
+            "set_up_base": box.base_image if box.bake is not None and not box.packages else None,
             "box_checks": _box_checks(box),
             "hook_labels": [
                 (hook.id, hook.label) for stage in STAGES for hook in box.hooks[stage]

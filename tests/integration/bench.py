@@ -19,6 +19,7 @@ AS_BENCH_USER = REPO / ".ci" / "as-bench-user"
 BENCH_USER = os.environ.get("DBXSMITH_BENCH_USER", "dbxtest")
 BENCH_ROOT = Path(os.environ.get("DBXSMITH_BENCH_ROOT", "/opt/dbxsmith-bench"))
 BENCH_IMAGE = os.environ.get("DBXSMITH_BENCH_IMAGE", "localhost/dbxsmith-debian:bookworm")
+TRIXIE_IMAGE = os.environ.get("DBXSMITH_BENCH_IMAGE_TRIXIE", "localhost/dbxsmith-debian:trixie")
 DISTROBOX_VERSIONS = ("1.8.1.2", "1.8.2.5")
 
 

@@ -1,12 +1,15 @@
-"""The strategy x distribution matrix on real rootless podman + distrobox.
+"""The strategy x userland matrix on real rootless podman + distrobox.
 
-    python -m tests.integration.matrix [--jobs N] [--version V] [--image DISTRO=IMAGE ...] [--out DIR]
+    python -m tests.integration.matrix [--jobs N] [--version V] [--image COLUMN=IMAGE ...]
+                                       [--column COLUMN ...] [--out DIR]
 
-Each cell builds a one-box profile, then `dbxsmith create`, `dbxsmith verify`, `dbxsmith rm --verify`
-(plain `rm` when cells run in parallel: the leftover check cannot tell cells apart), stopping at the
-first failing step (fail fast per cell); cells run in bounded parallel. A cell whose
-image is not in the local image store is reported as "not run: image unavailable", never as passed.
-Writes matrix.tap, matrix.json and matrix.md to --out and prints the Markdown table.
+Columns are userlands (tests/integration/userlands.py): the four distributions' default images, Debian
+bookworm and trixie, and Debian stand-ins for traits of the distributions we cannot fetch. Each cell
+builds a one-box profile with the column's adapter, then `dbxsmith create`, the column's probe (stand-in
+traits and fixes), `dbxsmith verify`, `dbxsmith rm --verify` (plain `rm` when cells run in parallel: the
+leftover check cannot tell cells apart), stopping at the first failing step (fail fast per cell); cells
+run in bounded parallel. A cell whose image is not in the local image store is reported as "not run:
+image unavailable", never as passed. Writes matrix.tap, matrix.json and matrix.md to --out and prints the Markdown table.
 Run as root with the bench installed (.ci/setup-bench).
 """
 
@@ -14,10 +17,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -26,16 +30,16 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(REPO), str(REPO / "tests")]
 
 from conftest import run_cli  # noqa: E402
-from generator.tables import DISTROS, STRATEGIES  # noqa: E402
-from integration.bench import BENCH_IMAGE, Bench  # noqa: E402
-
-MATRIX_DISTROS = ("alpine", "arch", "fedora", "ubuntu", "debian")
+from generator.tables import STRATEGIES  # noqa: E402
+from integration.bench import Bench  # noqa: E402
+from integration.userlands import Userland, ensure_image, userlands  # noqa: E402
 
 
 @dataclass
 class Cell:
     strategy: str
-    distro: str
+    column: str
+    adapter: str
     image: str
     status: str = "not run"  # passed | failed | not run
     reason: str = ""
@@ -43,17 +47,17 @@ class Cell:
 
     @property
     def name(self) -> str:
-        return f"{self.strategy} x {self.distro}"
+        return f"{self.strategy} x {self.column}"
 
 
-def run_cell(bench: Bench, cell: Cell, *, verify_removal: bool) -> Cell:
-    if bench.run(["podman", "image", "exists", cell.image], check=False).returncode != 0:
+def run_cell(bench: Bench, cell: Cell, userland: Userland, available: bool, *, verify_removal: bool) -> Cell:
+    if not available:
         cell.reason = f"image unavailable ({cell.image})"
         return cell
-    profile_name = f"mx-{cell.strategy}"
-    work = bench.shared_dir(f"matrix-{cell.strategy}-{cell.distro}")
-    profile = {"name": profile_name, "strategy": cell.strategy, "distros": [cell.distro],
-               "images": {cell.distro: cell.image}}
+    profile_name = f"mx-{cell.column}-{cell.strategy}"  # unique per cell: two columns may share an adapter
+    work = bench.shared_dir(f"matrix-{cell.strategy}-{cell.column}")
+    profile = {"name": profile_name, "strategy": cell.strategy, "distros": [cell.adapter],
+               "images": {cell.adapter: cell.image}}
     (work / "p.yaml").write_text(yaml.safe_dump(profile))
     started = time.perf_counter()
     built = run_cli("build", "p.yaml", "-o", "dist", cwd=work)
@@ -62,14 +66,17 @@ def run_cell(bench: Bench, cell: Cell, *, verify_removal: bool) -> Cell:
         cell.status, cell.reason = "failed", f"build: {built.stderr.strip()[-300:]}"
         return cell
     bench.give(work)
-    box = f"{profile_name}-{cell.distro}"
+    box = f"{profile_name}-{cell.adapter}"
     script = str(work / "dist" / "dbxsmith")
+    # rm --verify proves nothing was written on the host since the box was created, which only
+    # means something when no other box of the same user runs at the same time: with --jobs 1.
+    remove = [script, "rm", "--verify", box] if verify_removal else [script, "rm", box]
+    steps = [("create", [script, "create", box])]
+    if userland.probe:
+        steps.append(("probe", [script, "enter", box, "--", "sh", "-c", userland.probe]))
+    steps += [("verify", [script, "verify", box]), ("rm", remove)]
     try:
-        # rm --verify proves nothing was written on the host since the box was created, which only
-        # means something when no other box of the same user runs at the same time: with --jobs 1.
-        remove = [script, "rm", "--verify", box] if verify_removal else [script, "rm", box]
-        for step, argv in (("create", [script, "create", box]), ("verify", [script, "verify", box]),
-                           ("rm", remove)):
+        for step, argv in steps:
             started = time.perf_counter()
             result = bench.run(argv, cwd=work, check=False, timeout=900)
             cell.seconds[step] = round(time.perf_counter() - started, 2)
@@ -85,7 +92,8 @@ def run_cell(bench: Bench, cell: Cell, *, verify_removal: bool) -> Cell:
             bench.run([script, "rm", box], cwd=work, check=False)
 
 
-def write_reports(cells: list[Cell], out: Path, wall: float, jobs: int, version: str) -> str:
+def write_reports(cells: list[Cell], columns: list[Userland], out: Path, wall: float, jobs: int,
+                  version: str) -> str:
     out.mkdir(parents=True, exist_ok=True)
     tap = [f"1..{len(cells)}"]
     for number, cell in enumerate(cells, 1):
@@ -99,25 +107,31 @@ def write_reports(cells: list[Cell], out: Path, wall: float, jobs: int, version:
     summary = {s: sum(c.status == s for c in cells) for s in ("passed", "failed", "not run")}
     (out / "matrix.json").write_text(json.dumps(
         {"distrobox": version, "jobs": jobs, "wall_seconds": round(wall, 1), "summary": summary,
-         "cells": [asdict(c) for c in cells]}, indent=2) + "\n")
-    header = "| strategy | " + " | ".join(MATRIX_DISTROS) + " |"
+         "columns": [asdict(u) for u in columns], "cells": [asdict(c) for c in cells]}, indent=2) + "\n")
     removal = "rm --verify" if jobs == 1 else "plain rm (rm --verify needs --jobs 1)"
     lines = [f"distrobox {version}, {jobs} parallel job(s), wall time {wall:.1f} s: "
              f"{summary['passed']} passed, {summary['failed']} failed, {summary['not run']} not run; "
              f"removal: {removal}", "",
-             header, "|" + "---|" * (len(MATRIX_DISTROS) + 1)]
-    by_key = {(c.strategy, c.distro): c for c in cells}
+             "| strategy | " + " | ".join(u.column for u in columns) + " |",
+             "|" + "---|" * (len(columns) + 1)]
+    by_key = {(c.strategy, c.column): c for c in cells}
     for strategy in STRATEGIES:
         row = []
-        for distro in MATRIX_DISTROS:
-            cell = by_key[(strategy, distro)]
+        for userland in columns:
+            cell = by_key[(strategy, userland.column)]
             if cell.status == "passed":
                 row.append(f"passed ({sum(cell.seconds.values()):.1f} s)")
             elif cell.status == "failed":
                 row.append(f"FAILED at {cell.reason.split(':', 1)[0]}")
-            else:
+            elif cell.reason.startswith("image unavailable"):
                 row.append("not run: image unavailable")
+            else:
+                row.append(f"not run: {cell.reason}")
         lines.append(f"| {strategy} | " + " | ".join(row) + " |")
+    standins = [u for u in columns if u.is_standin]
+    if standins:
+        lines += ["", "Stand-ins (Debian trixie with one distribution's traits, compiled with its adapter):"]
+        lines += [f"- {u.column}: {u.adapter} adapter; {u.emulates}" for u in standins]
     markdown = "\n".join(lines) + "\n"
     (out / "matrix.md").write_text(markdown)
     return markdown
@@ -127,21 +141,36 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=2, help="cells run at once (default 2: one per core)")
     parser.add_argument("--version", default="1.8.2.5", help="distrobox version of the bench")
-    parser.add_argument("--image", action="append", default=[], metavar="DISTRO=IMAGE",
-                        help=f"image per distro (default: debian={BENCH_IMAGE}, others their default image)")
+    parser.add_argument("--image", action="append", default=[], metavar="COLUMN=IMAGE",
+                        help="replace a column's image (default: each distro's default image, the bench's "
+                             "Debian images, stand-ins built from Debian trixie)")
+    parser.add_argument("--column", action="append", default=[], metavar="COLUMN",
+                        help="run only these columns (default: all)")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "matrix")
     args = parser.parse_args(argv)
-    images = {d: DISTROS[d].default_image for d in MATRIX_DISTROS} | {"debian": BENCH_IMAGE}
-    for item in args.image:
-        distro, _, image = item.partition("=")
-        images[distro] = image
     bench = Bench(args.version)
     bench.check_ready()
-    cells = [Cell(s, d, images[d]) for s in STRATEGIES for d in MATRIX_DISTROS]
+    user = bench.user
+    columns = userlands(user.pw_uid, user.pw_gid, user.pw_name)
+    known = {u.column for u in columns}
+    for item in args.image:
+        column, _, image = item.partition("=")
+        if column not in known:
+            parser.error(f"--image: no column {column!r} (columns: {', '.join(sorted(known))})")
+        columns = [replace(u, image=image, base="") if u.column == column else u for u in columns]
+    for column in args.column:
+        if column not in known:
+            parser.error(f"--column: no column {column!r} (columns: {', '.join(sorted(known))})")
+    if args.column:
+        columns = [u for u in columns if u.column in args.column]
+    available = {u.column: ensure_image(bench, u) for u in columns}
+    by_column = {u.column: u for u in columns}
+    cells = [Cell(s, u.column, u.adapter, u.image) for s in STRATEGIES for u in columns]
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        cells = list(pool.map(lambda cell: run_cell(bench, cell, verify_removal=args.jobs == 1), cells))
-    markdown = write_reports(cells, args.out, time.perf_counter() - started, args.jobs, args.version)
+        cells = list(pool.map(lambda cell: run_cell(bench, cell, by_column[cell.column], available[cell.column],
+                                                     verify_removal=args.jobs == 1), cells))
+    markdown = write_reports(cells, columns, args.out, time.perf_counter() - started, args.jobs, args.version)
     print(markdown)
     return 1 if any(c.status == "failed" for c in cells) else 0
 

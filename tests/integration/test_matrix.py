@@ -8,7 +8,7 @@ from pathlib import Path
 from generator.tables import STRATEGIES
 
 from .bench import BENCH_IMAGE, DISTROBOX_VERSIONS, Bench
-from .matrix import MATRIX_DISTROS, main
+from .matrix import main
 
 BROKEN_IMAGE = "localhost/dbxsmith-broken:no-base64"
 
@@ -27,10 +27,15 @@ def test_matrix_runs_what_it_can_and_reports_the_rest(tmp_path: Path) -> None:
     finally:
         bench.run(["podman", "rmi", "--force", BROKEN_IMAGE], check=False)
     report = json.loads((tmp_path / "matrix.json").read_text())
-    cells = {(c["strategy"], c["distro"]): c for c in report["cells"]}
-    assert len(cells) == len(STRATEGIES) * len(MATRIX_DISTROS)
+    cells = {(c["strategy"], c["column"]): c for c in report["cells"]}
+    columns = {c["column"]: c for c in report["columns"]}
+    assert len(cells) == len(STRATEGIES) * len(columns)
     for strategy in STRATEGIES:
-        assert cells[(strategy, "debian")]["status"] == "passed", cells[(strategy, "debian")]
+        for column in ("debian", "debian-trixie"):
+            assert cells[(strategy, column)]["status"] == "passed", cells[(strategy, column)]
+        for column in ("ubuntu-like", "fedora-like", "arch-like"):
+            cell = cells[(strategy, column)]
+            assert cell["status"] == "passed" and "probe" in cell["seconds"], cell
         assert cells[(strategy, "alpine")]["status"] == "failed", cells[(strategy, "alpine")]
         assert cells[(strategy, "alpine")]["reason"].startswith("create")
         assert "verify" not in cells[(strategy, "alpine")]["seconds"], "fail fast: no step after the failure"
@@ -38,7 +43,12 @@ def test_matrix_runs_what_it_can_and_reports_the_rest(tmp_path: Path) -> None:
         assert "image unavailable" in cells[(strategy, "arch")]["reason"]
     assert status == 1, "a failed cell fails the run"
     tap = (tmp_path / "matrix.tap").read_text()
-    assert tap.count("# SKIP not run: image unavailable") == sum(c["status"] == "not run" for c in cells.values())
+    not_run = [c for c in cells.values() if c["status"] == "not run"]
+    missing = {column for column in ("fedora", "ubuntu")
+               if bench.run(["podman", "image", "exists", columns[column]["image"]], check=False).returncode}
+    assert {c["column"] for c in not_run} == missing | {"arch"}, "only cells without an image are not run"
+    assert tap.count("# SKIP not run: image unavailable") == len(not_run)
     assert "not ok" in tap
     markdown = (tmp_path / "matrix.md").read_text()
     assert "| ghost | FAILED at create |" in markdown and "not run: image unavailable" in markdown
+    assert "fedora-like: fedora adapter; Fedora: bash as /bin/sh" in markdown

@@ -54,6 +54,14 @@ require_tools() {
 	done
 }
 
+# image_is_set_up IMAGE: IMAGE is in local storage and carries /.containersetupdone, the mark on which
+# distrobox-init skips its package set-up. Checked in a throw-away container with no network (no pull).
+image_is_set_up() {
+	"$container_manager" image exists "$1" > /dev/null 2>&1 &&
+		"$container_manager" run --rm --network none --entrypoint /bin/sh "$1" -c 'test -e /.containersetupdone' \
+			< /dev/null > /dev/null 2>&1
+}
+
 box_exists() {
 	"$container_manager" container exists "$1" > /dev/null 2>&1
 }
@@ -164,13 +172,23 @@ cmd_create() {
 			continue
 		fi
 		if image=$(baked_image "$box") && ! "$container_manager" image exists "$image"; then
-			printf 'dbxsmith: %s: baking %s from %s.Containerfile\n' "$box" "$image" "$box"
-			if ! "$container_manager" build --tag "$image" --file "$script_dir/$box.Containerfile" "$work_dir" \
-				< /dev/null > "$work_dir/bake.log" 2>&1; then
-				tail -n 20 "$work_dir/bake.log" >&2
-				printf 'dbxsmith: %s: baking %s failed\n' "$box" "$image" >&2
-				failures=$((failures + 1))
-				continue
+			if base=$(set_up_base_image "$box") && image_is_set_up "$base"; then
+				printf 'dbxsmith: %s: %s is already set up for distrobox (/.containersetupdone) and no packages are added: tagging it %s, no bake\n' \
+					"$box" "$base" "$image"
+				if ! "$container_manager" tag "$base" "$image"; then
+					printf 'dbxsmith: %s: tagging %s as %s failed\n' "$box" "$base" "$image" >&2
+					failures=$((failures + 1))
+					continue
+				fi
+			else
+				printf 'dbxsmith: %s: baking %s from %s.Containerfile\n' "$box" "$image" "$box"
+				if ! "$container_manager" build --tag "$image" --file "$script_dir/$box.Containerfile" "$work_dir" \
+					< /dev/null > "$work_dir/bake.log" 2>&1; then
+					tail -n 20 "$work_dir/bake.log" >&2
+					printf 'dbxsmith: %s: baking %s failed\n' "$box" "$image" >&2
+					failures=$((failures + 1))
+					continue
+				fi
 			fi
 		fi
 		# shellcheck disable=SC2086,SC2248 # $replace is empty or the single word --replace
