@@ -41,11 +41,22 @@ def main() -> int:
     parallel = run(args.jobs, args.version)
     print(f"Matrix wall time, distrobox {args.version}, "
           f"{serial['summary']['passed']} cells run, {serial['summary']['not run']} not run (image unavailable)")
-    print(f"| jobs | wall | passed | failed | removal |\n|---|---|---|---|---|")
+    print("| jobs | wall | passed | failed | removal |\n|---|---|---|---|---|")
     for report, removal in ((serial, "rm --verify"), (parallel, "rm")):
         print(f"| {report['jobs']} | {report['wall_seconds']:.1f} s | {report['summary']['passed']} | "
               f"{report['summary']['failed']} | {removal} |")
     print(f"speed-up with {args.jobs} jobs: {serial['wall_seconds'] / parallel['wall_seconds']:.2f}x")
+    step_medians = []
+    for report in (serial, parallel):
+        steps = {}
+        for cell in report["cells"]:
+            if cell["status"] == "passed":
+                for step, seconds in cell["seconds"].items():
+                    steps.setdefault(step, []).append(seconds)
+        step_medians.append({step: statistics.median(times) for step, times in steps.items()})
+    print("median seconds per step, jobs 1 / jobs " + str(args.jobs) + " (the jobs-1 rm is rm --verify): "
+          + ", ".join(f"{step} {step_medians[0][step]:.2f} / {step_medians[1].get(step, 0):.2f}"
+                      for step in step_medians[0]))
     print("\nMedian seconds per passed cell (create + probe + verify + rm), jobs 1 / jobs "
           f"{args.jobs}:")
     for column in [c["column"] for c in serial["columns"]]:
