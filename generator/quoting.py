@@ -20,10 +20,17 @@ def shell_quote(value: object, always: bool = False) -> str:
     return "'" + text.replace("'", "'\\''") + "'"
 
 
-def comment_text(value: object) -> str:
-    """Text for a `#` comment line: control characters (a newline would end the comment and turn the
-    rest into code) and non-ASCII (yash in the C locale refuses to read such a script) become '?'."""
-    return "".join(ch if " " <= ch <= "~" else "?" for ch in str(value))
+_PRINTABLE_ASCII = re.compile(r"[ -~]")
+
+
+def comment_text(value: object, keep: re.Pattern[str] = _PRINTABLE_ASCII, replacement: str = "?") -> str:
+    """Text for a `#` comment line: every character `keep` does not match becomes `replacement`.
+
+    By default control characters (a newline would end the comment and turn the rest into code) and
+    non-ASCII (yash in the C locale refuses to read such a script) go. distrobox.ini comments pass their
+    own, narrower alphabet and `_`, because 1.8.1.2 glob-expands every ini line (`?` is a glob).
+    """
+    return "".join(ch if keep.fullmatch(ch) else replacement for ch in str(value))
 
 
 def printf_text(value: object) -> str:

@@ -8,6 +8,7 @@ from . import __version__
 from .errors import Location, ProfileError
 from .model import INI_SAFE
 from .plan import STAGES, BoxPlan, HookOrigin
+from .quoting import comment_text
 from .tables import STRATEGIES, guarantees
 from .templating import render, templates_dir
 from .transport import MAX_STAGE_VALUE, ini_value, runner_script
@@ -26,11 +27,6 @@ class Artifact:
 
 
 Tree = dict[str, Artifact]
-
-
-def _ini_safe(text: str) -> str:
-    """Comment text for distrobox.ini: 1.8.1.2 glob-expands every line, so keep to the safe alphabet."""
-    return "".join(ch if INI_SAFE.fullmatch(ch) else "_" for ch in text)
 
 
 def render_tree(boxes: list[BoxPlan], sources: list[str]) -> Tree:
@@ -72,7 +68,7 @@ def render_tree(boxes: list[BoxPlan], sources: list[str]) -> Tree:
         ini_boxes.append({"name": box.name, "ini": ini})
 
     tree["distrobox.ini"] = Artifact(
-        render("host/distrobox.ini.j2", version=__version__, sources=_ini_safe(source_list), boxes=ini_boxes).encode()
+        render("host/distrobox.ini.j2", version=__version__, sources=comment_text(source_list, keep=INI_SAFE, replacement="_"), boxes=ini_boxes).encode()
     )
     host_boxes = [
         {
