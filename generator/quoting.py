@@ -35,11 +35,14 @@ def comment_text(value: object, keep: re.Pattern[str] = _PRINTABLE_ASCII, replac
 
 def printf_text(value: object) -> str:
     """`value` as a printf format that prints it unchanged, in ASCII only: non-ASCII bytes become octal
-    escapes, so the script stays readable for a shell in the C locale. Quote the result with shq."""
+    escapes, so the script stays readable for a shell in the C locale; so does a leading `-`, which
+    printf would take for an option. Quote the result with shq."""
     out = []
-    for byte in str(value).encode("utf-8"):
+    for position, byte in enumerate(str(value).encode("utf-8")):
         char = chr(byte)
-        if char == "%":
+        if position == 0 and char == "-":
+            out.append("\\055")  # a leading `-` would make printf read its format as an option
+        elif char == "%":
             out.append("%%")
         elif char == "\\":
             out.append("\\\\")

@@ -9,7 +9,7 @@ from .errors import Location, ProfileError
 from .model import INI_SAFE
 from .plan import STAGES, BoxPlan, HookOrigin
 from .quoting import comment_text
-from .tables import STRATEGIES, guarantees
+from .tables import DISTROS, STRATEGIES, guarantees
 from .templating import render, templates_dir
 from .transport import MAX_STAGE_VALUE, ini_value, runner_script
 
@@ -113,7 +113,7 @@ def _location(origin: HookOrigin) -> Location:
 
 
 def _box_checks(box: BoxPlan) -> list[str]:
-    """The in-box checks verify runs for `box`, from the strategy's guarantee table."""
+    """The in-box checks verify runs for `box`: the strategy's guarantee table, then the distro's fixes."""
     checks = []
     for guarantee in guarantees(STRATEGIES[box.strategy]):
         if guarantee.where != "box":
@@ -122,4 +122,7 @@ def _box_checks(box: BoxPlan) -> list[str]:
             checks.append("no-privilege-weakened")
         else:
             checks.append(guarantee.id)
+    fixes = DISTROS[box.distro].fixes
+    if fixes:
+        checks.append(f"distro-fixes={','.join(fixes)}")
     return checks

@@ -620,6 +620,7 @@ def _profile_path_checks(shells: dict[str, list[str]], base: Path, file_name: st
 @settings(max_examples=15, deadline=None)
 @given(file_name=FILE_NAMES)
 @example(file_name="it's a `profile` $HOME * é\r\t.yaml")
+@example(file_name="-.yaml")  # a label that starts with `-` once made printf read it as an option
 def test_the_profile_path_reaches_the_scripts_verbatim_in_every_shell(shells, file_name: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         _assert_all(*_profile_path_checks(shells, Path(tmp), file_name))

@@ -52,3 +52,18 @@ def test_matrix_runs_what_it_can_and_reports_the_rest(tmp_path: Path) -> None:
     markdown = (tmp_path / "matrix.md").read_text()
     assert "| ghost | FAILED at create |" in markdown and "not run: image unavailable" in markdown
     assert "fedora-like: fedora adapter; Fedora: bash as /bin/sh" in markdown
+
+
+def test_matrix_on_the_older_distrobox(tmp_path: Path) -> None:
+    """Debian trixie and the fedora-like stand-in under distrobox 1.8.1.2, whose distrobox-init needs the
+    fedora fixes most (it leaves /etc/shadow at mode 000 and calls `chpasswd -e`)."""
+    bench = Bench(DISTROBOX_VERSIONS[0])
+    bench.check_ready()
+    status = main(["--jobs", "2", "--version", bench.version, "--out", str(tmp_path),
+                   "--column", "debian-trixie", "--column", "fedora-like"])
+    report = json.loads((tmp_path / "matrix.json").read_text())
+    assert report["distrobox"] == "1.8.1.2"
+    assert len(report["cells"]) == 2 * len(STRATEGIES)
+    failed = [c for c in report["cells"] if c["status"] != "passed"]
+    assert not failed, failed
+    assert status == 0

@@ -19,6 +19,9 @@
 #   env-clean                           no session or secret variables (names only, never values)
 #   no-privilege[=weakened]             no capabilities, not root, no sudo, no su; `=weakened` marks
 #                                       the result `# TODO` (profile opted into sudo)
+#   distro-fixes=FIX[,FIX...]           the distro adapter's fixes are in place: `chpasswd` (the
+#                                       wrapper is what a root PATH finds), `fix-shadow-permissions`
+#                                       (/etc/shadow, /etc/gshadow readable by their owner)
 #
 # Output: `1..N`, then `ok K - DESCRIPTION` or `not ok K - DESCRIPTION: REASON`, maybe followed by
 # ` # TODO REASON`. Exit status: 0 when every line is ok or TODO, 1 otherwise, 2 for a bad command line.
@@ -31,7 +34,7 @@ set -u
 # The few intended globs turn it back on around themselves (see expand_glob).
 set -f
 
-KNOWN_CHECKS="outbound-works loopback-only host-loopback-closed host-loopback-open sockets-closed identity no-host-files env-clean no-privilege"
+KNOWN_CHECKS="outbound-works loopback-only host-loopback-closed host-loopback-open sockets-closed identity no-host-files env-clean no-privilege distro-fixes"
 # Filesystem types that hold no host data (kernel pseudo filesystems, the container's own overlay, tmpfs).
 BOX_OWN_FSTYPES=" overlay tmpfs proc sysfs devpts mqueue cgroup cgroup2 devtmpfs securityfs pstore bpf debugfs tracefs fusectl configfs hugetlbfs binfmt_misc autofs nsfs ramfs efivarfs selinuxfs fuse.fuse-overlayfs "
 NEGATIVE_PROBE_SECONDS=2
@@ -906,6 +909,44 @@ check_no_privilege() {
 	[ "$1" != weakened ] || check_todo="weakened: identity.sudo is true"
 }
 
+# distro-fixes=FIX[,FIX...]
+# What the adapter's pre-init hook installs is still in place (checked as any user: nothing is run).
+# chpasswd: the first chpasswd on the PATH distrobox-init runs with is DbxSmith's wrapper, so its
+# `chpasswd -e` calls reach the wrapper. fix-shadow-permissions: /etc/shadow and /etc/gshadow (where
+# present) give their owner read access; mode 000 makes pam_unix fail sudo on Fedora and Arch.
+check_distro_fixes() {
+	check_desc="distro fixes in place: $(printf '%s' "$1" | tr ',' ' ')"
+	cdf_problems=""
+	cdf_saved_ifs=${IFS}
+	IFS=,
+	for cdf_fix in $1; do
+		IFS=${cdf_saved_ifs}
+		case ${cdf_fix} in
+			chpasswd)
+				cdf_found=$(PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin command -v chpasswd 2> /dev/null || :)
+				if [ -z "${cdf_found}" ]; then
+					cdf_problems="${cdf_problems:+${cdf_problems}; }no chpasswd"
+				elif ! grep -q dbxsmith-chpasswd-wrapper "${cdf_found}" 2> /dev/null; then
+					cdf_problems="${cdf_problems:+${cdf_problems}; }chpasswd is ${cdf_found}, not the wrapper"
+				fi
+				;;
+			fix-shadow-permissions)
+				for cdf_file in /etc/shadow /etc/gshadow; do
+					[ -e "${cdf_file}" ] || continue
+					case $(stat -c %A "${cdf_file}" 2> /dev/null) in
+						?r*) ;;
+						'') cdf_problems="${cdf_problems:+${cdf_problems}; }cannot stat ${cdf_file}" ;;
+						*) cdf_problems="${cdf_problems:+${cdf_problems}; }${cdf_file} is $(stat -c %A "${cdf_file}")" ;;
+					esac
+				done
+				;;
+			*) cdf_problems="${cdf_problems:+${cdf_problems}; }unknown fix ${cdf_fix}" ;;
+		esac
+	done
+	IFS=${cdf_saved_ifs}
+	check_reason=${cdf_problems}
+}
+
 ################################################################################
 # Command line and TAP
 ################################################################################
@@ -952,6 +993,12 @@ validate_check() {
 				*) usage_error "no-privilege takes no argument or =weakened" ;;
 			esac
 			;;
+		distro-fixes)
+			case ${vc_arg} in
+				'' | ,* | *, | *,,* | *[!a-z,-]*) usage_error "${vc_name}=FIX[,FIX...] needs fix names" ;;
+				*) ;;
+			esac
+			;;
 		*) usage_error "unknown check '${vc_name}'" ;;
 	esac
 }
@@ -975,6 +1022,7 @@ run_check() {
 		no-host-files) check_no_host_files "${rc_arg}" ;;
 		env-clean) check_env_clean ;;
 		no-privilege) check_no_privilege "${rc_arg}" ;;
+		distro-fixes) check_distro_fixes "${rc_arg}" ;;
 		*) check_reason="unknown check" ;; # validate_check stops before this
 	esac
 	rc_suffix=""
