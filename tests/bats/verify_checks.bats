@@ -117,7 +117,8 @@ need() {
 	[ -z "$output" ]
 	[[ "$stderr" == *"unknown check 'frobnicate'"* ]]
 	for bad in host-loopback-closed=80x host-loopback-closed= host-loopback-open=80,1.2.3.4 \
-		identity=alice sockets-closed no-privilege=yes env-clean=1 no-host-files=/home/a,uid; do
+		identity=alice sockets-closed no-privilege=yes env-clean=1 no-host-files=/home/a,uid \
+		distro-fixes distro-fixes= distro-fixes=chpasswd, distro-fixes=Bad; do
 		run --separate-stderr checks dash "$bad"
 		[ "$status" -eq 2 ] || { echo "$bad: $status $output"; false; }
 		[ -z "$output" ]
