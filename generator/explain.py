@@ -6,7 +6,7 @@ Read from the same guarantee table (generator/tables.py) that drives rendering a
 from __future__ import annotations
 
 from .plan import BoxPlan
-from .tables import STRATEGIES, guarantees
+from .tables import DISTROS, STRATEGIES, guarantees
 
 
 def explain(boxes: list[BoxPlan]) -> str:
@@ -37,7 +37,12 @@ def explain(boxes: list[BoxPlan]) -> str:
         lines = [f"{box.name}: strategy {strategy.name}: {strategy.summary}"]
         for label, state, closed in rows:
             lines.append(f"  {'closed ' if closed else 'shared '} {label:<{width}}  {state}")
-        lines.append(f"  verify checks: {', '.join(g.id for g in guarantees(strategy))}")
+        checks = [g.id for g in guarantees(strategy)]
+        fixes = DISTROS[box.distro].fixes
+        if fixes:
+            lines.append(f"  {box.distro} fixes (pre-init hook, on every start): {', '.join(fixes)}")
+            checks.append("distro-fixes")
+        lines.append(f"  verify checks: {', '.join(checks)}")
         sections.append("\n".join(lines))
     return "\n\n".join(sections) + "\n"
 
