@@ -33,7 +33,7 @@ def test_matrix_runs_what_it_can_and_reports_the_rest(tmp_path: Path) -> None:
     for strategy in STRATEGIES:
         for column in ("debian", "debian-trixie"):
             assert cells[(strategy, column)]["status"] == "passed", cells[(strategy, column)]
-        for column in ("ubuntu-like", "fedora-like", "arch-like"):
+        for column in ("alpine-like", "ubuntu-like", "fedora-like", "arch-like"):
             cell = cells[(strategy, column)]
             assert cell["status"] == "passed" and "probe" in cell["seconds"], cell
         assert cells[(strategy, "alpine")]["status"] == "failed", cells[(strategy, "alpine")]
@@ -55,15 +55,15 @@ def test_matrix_runs_what_it_can_and_reports_the_rest(tmp_path: Path) -> None:
 
 
 def test_matrix_on_the_older_distrobox(tmp_path: Path) -> None:
-    """Debian trixie and the fedora-like stand-in under distrobox 1.8.1.2, whose distrobox-init needs the
-    fedora fixes most (it leaves /etc/shadow at mode 000 and calls `chpasswd -e`)."""
+    """Debian trixie, the fedora-like stand-in (1.8.1.2's distrobox-init needs the fedora fixes most: it
+    leaves /etc/shadow at mode 000 and calls `chpasswd -e`) and the alpine-like one under distrobox 1.8.1.2."""
     bench = Bench(DISTROBOX_VERSIONS[0])
     bench.check_ready()
     status = main(["--jobs", "2", "--version", bench.version, "--out", str(tmp_path),
-                   "--column", "debian-trixie", "--column", "fedora-like"])
+                   "--column", "debian-trixie", "--column", "fedora-like", "--column", "alpine-like"])
     report = json.loads((tmp_path / "matrix.json").read_text())
     assert report["distrobox"] == "1.8.1.2"
-    assert len(report["cells"]) == 2 * len(STRATEGIES)
+    assert len(report["cells"]) == 3 * len(STRATEGIES)
     failed = [c for c in report["cells"] if c["status"] != "passed"]
     assert not failed, failed
     assert status == 0

@@ -13,7 +13,7 @@ import yaml
 
 from conftest import run_cli
 
-from .bench import DISTROBOX_VERSIONS, Bench
+from .bench import DISTROBOX_VERSIONS, TRIXIE_IMAGE, Bench
 from .userlands import Userland, ensure_image, userlands
 
 
@@ -117,3 +117,11 @@ def test_standin_images_are_debian_with_only_the_named_traits(bench: Bench) -> N
     out = bench.run(["podman", "run", "--rm", fedora, "sh", "-c",
                      '. /etc/os-release; echo "$VERSION_CODENAME $(readlink -f /bin/sh) $(stat -c %a /etc/shadow)"'])
     assert out.stdout.decode().split() == ["trixie", "/usr/bin/bash", "0"]
+    alpine = standins["alpine-like"]
+    out = bench.run(["podman", "run", "--rm", alpine.image, "sh", "-c",
+                     '. /etc/os-release; echo "$VERSION_CODENAME $(readlink -f /bin/sh)"; mount --version'])
+    words = out.stdout.decode().split()
+    assert words[:2] == ["trixie", "/usr/bin/busybox"] and "util-linux" in words, "busybox ash, tools from PATH"
+    # The control: the alpine-like probe fails on plain trixie, where /bin/sh is dash.
+    plain = bench.run(["podman", "run", "--rm", TRIXIE_IMAGE, "sh", "-c", alpine.probe], check=False)
+    assert plain.returncode != 0

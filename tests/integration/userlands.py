@@ -35,6 +35,8 @@ _ARCH_PROBE = (
 )
 # The image's uid-owning `ubuntu` account was taken over by distrobox (renamed to the host user): no
 # account is still called ubuntu, and the box user's uid is the host uid.
+# busybox ash is /bin/sh, so distrobox-init, dbxsmith's runners and every hook ran in it.
+_ALPINE_PROBE = 'set -e; test "$(readlink -f /bin/sh)" = /usr/bin/busybox; test -d /var/lib/dbxsmith/hooks'
 _UBUNTU_PROBE = "set -e; ! getent passwd ubuntu; getent passwd {uid} | grep -q '^{user}:'"
 
 
@@ -73,6 +75,13 @@ def userlands(bench_uid: int, bench_gid: int, bench_user: str) -> list[Userland]
                  f"useradd --create-home --uid {bench_uid} --gid {bench_gid} --shell /bin/bash ubuntu",
                  "Ubuntu 23.04+: the image already owns the host user's uid as `ubuntu`",
                  _UBUNTU_PROBE.format(uid=bench_uid, user=bench_user)),
+        # Debian's dynamic busybox, like Alpine's, runs commands from PATH (busybox-static prefers its
+        # own applets, and its mount cannot set up distrobox's devpts): apt fetches it at build time.
+        _standin("alpine-like", "alpine",
+                 "RUN apt-get update -q && apt-get install -y -q --no-install-recommends busybox && "
+                 "rm -rf /var/lib/apt/lists/* && ln -sf busybox /usr/bin/sh",
+                 "Alpine: /bin/sh is busybox ash (the other tools stay Debian's, as distrobox installs GNU tools "
+                 "on Alpine too)", _ALPINE_PROBE),
         _standin("fedora-like", "fedora", _BASH_SH_SHADOW_000,
                  "Fedora: bash as /bin/sh, /etc/shadow and /etc/gshadow mode 000", _FEDORA_PROBE),
         _standin("arch-like", "arch", _BASH_SH_SHADOW_000,
