@@ -50,7 +50,8 @@ class Cell:
         return f"{self.strategy} x {self.column}"
 
 
-def run_cell(bench: Bench, cell: Cell, userland: Userland, available: bool, *, verify_removal: bool) -> Cell:
+def run_cell(bench: Bench, cell: Cell, userland: Userland, available: bool, *, verify_removal: bool,
+             keep_failed: bool = False) -> Cell:
     if not available:
         cell.reason = f"image unavailable ({cell.image})"
         return cell
@@ -88,8 +89,10 @@ def run_cell(bench: Bench, cell: Cell, userland: Userland, available: bool, *, v
         cell.status = "passed"
         return cell
     finally:
-        if cell.status != "passed":
+        if cell.status != "passed" and not keep_failed:
             bench.run([script, "rm", box], cwd=work, check=False)
+        elif cell.status != "passed":
+            cell.reason += f" (kept: {script} rm {box})"
 
 
 def write_reports(cells: list[Cell], columns: list[Userland], out: Path, wall: float, jobs: int,
@@ -146,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
                              "Debian images, stand-ins built from Debian trixie)")
     parser.add_argument("--column", action="append", default=[], metavar="COLUMN",
                         help="run only these columns (default: all)")
+    parser.add_argument("--keep-failed", action="store_true", help="leave failed cells' boxes for inspection")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "matrix")
     args = parser.parse_args(argv)
     bench = Bench(args.version)
@@ -169,7 +173,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         cells = list(pool.map(lambda cell: run_cell(bench, cell, by_column[cell.column], available[cell.column],
-                                                     verify_removal=args.jobs == 1), cells))
+                                                     verify_removal=args.jobs == 1,
+                                                     keep_failed=args.keep_failed), cells))
     markdown = write_reports(cells, columns, args.out, time.perf_counter() - started, args.jobs, args.version)
     print(markdown)
     return 1 if any(c.status == "failed" for c in cells) else 0

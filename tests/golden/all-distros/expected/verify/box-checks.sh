@@ -483,8 +483,18 @@ mount_decode() {
 }
 
 # mount_table: `ID PARENT-ID MOUNTPOINT FSTYPE` for each line of /proc/self/mountinfo.
+# The table is read until two reads in a row agree: a read that overlaps a mount change (another box
+# of the same user starting propagates mounts into this one) may skip lines, and a skipped host mount
+# would pass unseen.
 mount_table() {
-	awk '{ for (f = 7; f <= NF; f++) if ($f == "-") { print $1, $2, $5, $(f + 1); next } }' /proc/self/mountinfo
+	mt_last=$(cat /proc/self/mountinfo)
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		mt_now=$(cat /proc/self/mountinfo)
+		[ "${mt_now}" = "${mt_last}" ] && break
+		mt_last=${mt_now}
+	done
+	printf '%s\n' "${mt_last}" |
+		awk '{ for (f = 7; f <= NF; f++) if ($f == "-") { print $1, $2, $5, $(f + 1); next } }'
 }
 
 # visible_mounts: `MOUNTPOINT FSTYPE` (mount point still escaped) of each mount that a path can reach.
