@@ -44,6 +44,7 @@ class Cell:
     status: str = "not run"  # passed | failed | not run
     reason: str = ""
     seconds: dict[str, float] = field(default_factory=dict)
+    evidence: str = ""  # a failed cell's box: the end of its log and its mount table
 
     @property
     def name(self) -> str:
@@ -85,6 +86,7 @@ def run_cell(bench: Bench, cell: Cell, userland: Userland, available: bool, *, v
                 output = (result.stdout + result.stderr).decode(errors="replace")
                 failing = [line for line in output.splitlines() if line.startswith("not ok")] or output.splitlines()
                 cell.status, cell.reason = "failed", f"{step}: {' | '.join(failing[-3:])[:400]}"
+                cell.evidence = _evidence(bench, box)
                 return cell
         cell.status = "passed"
         return cell
@@ -93,6 +95,15 @@ def run_cell(bench: Bench, cell: Cell, userland: Userland, available: bool, *, v
             bench.run([script, "rm", box], cwd=work, check=False)
         elif cell.status != "passed":
             cell.reason += f" (kept: {script} rm {box})"
+
+
+def _evidence(bench: Bench, box: str) -> str:
+    """What a failure leaves to look at once the box is gone: the end of `podman logs` and, if the box
+    still runs, its mount table (intermittent failures cannot be re-run at will)."""
+    logs = bench.run(["podman", "logs", "--tail", "30", box], check=False)
+    mounts = bench.run(["podman", "exec", "--user", "root", box, "cat", "/proc/self/mountinfo"], check=False)
+    return ("--- podman logs (last 30 lines)\n" + (logs.stdout + logs.stderr).decode(errors="replace")
+            + "--- /proc/self/mountinfo\n" + (mounts.stdout + mounts.stderr).decode(errors="replace"))[-20000:]
 
 
 def write_reports(cells: list[Cell], columns: list[Userland], out: Path, wall: float, jobs: int,

@@ -32,10 +32,11 @@ def test_matrix_runs_what_it_can_and_reports_the_rest(tmp_path: Path) -> None:
     assert len(cells) == len(STRATEGIES) * len(columns)
     for strategy in STRATEGIES:
         for column in ("debian", "debian-trixie"):
-            assert cells[(strategy, column)]["status"] == "passed", cells[(strategy, column)]
+            cell = cells[(strategy, column)]
+            assert cell["status"] == "passed", f"{cell['reason']}\n{cell['evidence']}"
         for column in ("alpine-like", "ubuntu-like", "fedora-like", "arch-like"):
             cell = cells[(strategy, column)]
-            assert cell["status"] == "passed" and "probe" in cell["seconds"], cell
+            assert cell["status"] == "passed" and "probe" in cell["seconds"], f"{cell['reason']}\n{cell['evidence']}"
         assert cells[(strategy, "alpine")]["status"] == "failed", cells[(strategy, "alpine")]
         assert cells[(strategy, "alpine")]["reason"].startswith("create")
         assert "verify" not in cells[(strategy, "alpine")]["seconds"], "fail fast: no step after the failure"
@@ -65,5 +66,5 @@ def test_matrix_on_the_older_distrobox(tmp_path: Path) -> None:
     assert report["distrobox"] == "1.8.1.2"
     assert len(report["cells"]) == 3 * len(STRATEGIES)
     failed = [c for c in report["cells"] if c["status"] != "passed"]
-    assert not failed, failed
+    assert not failed, "\n\n".join(f"{c['strategy']} x {c['column']}: {c['reason']}\n{c['evidence']}" for c in failed)
     assert status == 0
