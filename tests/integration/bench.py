@@ -23,6 +23,18 @@ TRIXIE_IMAGE = os.environ.get("DBXSMITH_BENCH_IMAGE_TRIXIE", "localhost/dbxsmith
 DISTROBOX_VERSIONS = ("1.8.1.2", "1.8.2.5")
 
 
+def bench_state() -> dict[str, str]:
+    """What .ci/setup-bench recorded about this machine (podman version, default rootless network, ...)."""
+    state: dict[str, str] = {}
+    path = BENCH_ROOT / "state.env"
+    if path.exists():
+        for line in path.read_text().splitlines():
+            key, sep, value = line.partition("=")
+            if sep and key.startswith("DBXSMITH_BENCH_"):
+                state[key] = value
+    return state
+
+
 def _bench_user_exists() -> bool:
     try:
         pwd.getpwnam(BENCH_USER)

@@ -1,11 +1,15 @@
 """templates/verify/box-checks.sh inside real rootless podman containers (plain `podman run`, no distrobox):
 each check passes where the isolation holds and fails where podman's flags break it.
 
-Facts these tests pin down on the bench (podman 4.3.1, slirp4netns):
-- the default network is slirp4netns with allow_host_loopback=false: 10.0.2.2 (the default gateway) refuses
-  connections to ports that listen on the host's 127.0.0.1; with allow_host_loopback=true it reaches them;
+Facts these tests pin down on the bench (podman 4.3.1 with slirp4netns on Debian 12, podman 5.4 with pasta on
+Debian 13):
+- slirp4netns (Debian 12's default) has allow_host_loopback=false: 10.0.2.2 (its gateway) refuses connections
+  to ports that listen on the host's 127.0.0.1; with allow_host_loopback=true it reaches them;
+- pasta (Debian 13's default) copies the host's interface and gateway and maps neither the gateway nor any
+  other address to the host's loopback; there is no 10.0.2.2 route, so it is not probed;
 - `--network none` leaves only `lo`, an empty /proc/net/route and no /etc/resolv.conf (names fail at once);
-- plain `podman run` has no /tmp mount (it is the container's overlay); `-v /tmp:/tmp` shows the host's ext4.
+- plain `podman run` has no /tmp mount (it is the container's overlay); `-v /tmp:/tmp` shows the host's disk
+  filesystem (ext4 on our machines; the tests read the type off the host's mount table).
 The only outside host contacted is the bench image's package mirror (deb.debian.org), by one run.
 """
 
@@ -26,7 +30,7 @@ import pytest
 
 from conftest import REPO, require
 
-from .bench import BENCH_IMAGE, DISTROBOX_VERSIONS, Bench
+from .bench import BENCH_IMAGE, DISTROBOX_VERSIONS, Bench, bench_state
 
 CHECKS = REPO / "templates" / "verify" / "box-checks.sh"
 SLIRP_HOST = "10.0.2.2"
@@ -56,6 +60,15 @@ class Tap:
 
     def ok(self, number: int) -> bool:
         return self.line(number).startswith("ok ")
+
+
+def host_fstype(path: str | Path) -> str:
+    """The type a bind mount of PATH shows in a box: the host's filesystem under it. A host whose /tmp or
+    home is itself a tmpfs or an overlay could not show a host mount by its type, so that is a failure."""
+    fstype = subprocess.run(["findmnt", "-n", "-o", "FSTYPE", "--target", str(path)],
+                            check=True, capture_output=True, text=True).stdout.strip()
+    assert fstype and fstype not in ("tmpfs", "overlay"), f"{path} is on {fstype!r} on this host, not on a disk"
+    return fstype
 
 
 @pytest.fixture(scope="module")
@@ -157,10 +170,21 @@ def shared_dir(bench: Bench) -> Iterator[Path]:
         shutil.rmtree(path, ignore_errors=True)
 
 
+def _network_under_test(network: str) -> tuple[str, tuple[str, ...]]:
+    """(backend, podman flags): "default" is whatever rootless network the bench's podman picks by itself."""
+    if network != "default":
+        return network, ("--network", network)
+    backend = bench_state().get("DBXSMITH_BENCH_NET", "")
+    assert backend in ("slirp4netns", "pasta"), f"setup-bench recorded no known rootless network: {backend!r}"
+    return backend, ()
+
+
+@pytest.mark.parametrize("network", ["default", "slirp4netns"])
 def test_default_network_reaches_the_mirror_and_keeps_host_loopback_closed(
-    bench: Bench, host: tuple[int, str], listener: int
+    bench: Bench, host: tuple[int, str], listener: int, network: str
 ) -> None:
     uid, home = host
+    backend, flags = _network_under_test(network)
     tap = run_checks(
         bench,
         "outbound-works",
@@ -172,22 +196,34 @@ def test_default_network_reaches_the_mirror_and_keeps_host_loopback_closed(
         "env-clean",
         f"identity=root,{uid}",
         "no-privilege",
+        flags=flags,
     )
     assert tap.status == 1, tap.describe()
     assert tap.line(1) == "ok 1 - outbound network reaches the package mirror deb.debian.org:80", (
         tap.describe()
     )
-    assert tap.line(2).startswith(
-        "not ok 2 - only loopback networking: interfaces: tap0; IPv4 default route via tap0"
-    )
-    assert "deb.debian.org resolves to" in tap.line(2)
-    # podman 4.3.1's slirp4netns default: allow_host_loopback=false, 10.0.2.2 refuses
-    assert tap.line(3) == f"ok 3 - host loopback ports {listener} closed on 127.0.0.1,{SLIRP_HOST}", (
-        tap.describe()
-    )
-    assert tap.line(4).startswith(
-        f"not ok 4 - host loopback port {listener} open on {SLIRP_HOST}: no TCP connection"
-    )
+    assert "deb.debian.org resolves to" in tap.line(2), tap.describe()
+    if backend == "slirp4netns":
+        assert tap.line(2).startswith(
+            "not ok 2 - only loopback networking: interfaces: tap0; IPv4 default route via tap0"
+        ), tap.describe()
+        # allow_host_loopback=false by default: 10.0.2.2 refuses
+        assert tap.line(3) == f"ok 3 - host loopback ports {listener} closed on 127.0.0.1,{SLIRP_HOST}", (
+            tap.describe()
+        )
+        assert tap.line(4).startswith(
+            f"not ok 4 - host loopback port {listener} open on {SLIRP_HOST}: no TCP connection"
+        ), tap.describe()
+    else:
+        # pasta: the host's own interface name and gateway, copied into the namespace
+        assert re.match(r"not ok 2 - only loopback networking: interfaces: [^;]+; IPv4 default route via ",
+                        tap.line(2)), tap.describe()
+        assert re.fullmatch(rf"ok 3 - host loopback ports {listener} closed on 127\.0\.0\.1,\d+\.\d+\.\d+\.\d+",
+                            tap.line(3)), tap.describe()
+        assert tap.line(4) == (
+            f"not ok 4 - host loopback port {listener} open on {SLIRP_HOST}: no route to {SLIRP_HOST} here "
+            "(not a slirp4netns namespace): not probed"
+        ), tap.describe()
     assert tap.ok(5) and tap.ok(6) and tap.ok(7) and tap.ok(8), tap.describe()
     assert tap.line(9).startswith("not ok 9 - no privilege: CapEff 00000000"), tap.describe()
     assert "uid 0" in tap.line(9) and "su -c true root succeeds" in tap.line(9)
@@ -230,17 +266,20 @@ def test_allow_host_loopback_opens_the_host_loopback(bench: Bench, listener: int
 def test_host_tmp_and_host_dirs_are_host_files(bench: Bench, host: tuple[int, str], shared_dir: Path) -> None:
     uid, home = host
     checks = (f"no-host-files={home},{uid}",)
+    tmp_fs, home_fs, shared_fs = host_fstype("/tmp"), host_fstype(home), host_fstype(shared_dir)
     tap = run_checks(bench, *checks, flags=("-v", "/tmp:/tmp"))
     assert tap.status == 1, tap.describe()
-    assert tap.line(1).startswith("not ok 1 - no host files visible: host mounts: /tmp(ext4)"), tap.describe()
-    assert "/tmp is on /tmp ext4" in tap.line(1)
+    assert tap.line(1).startswith(f"not ok 1 - no host files visible: host mounts: /tmp({tmp_fs})"), (
+        tap.describe()
+    )
+    assert f"/tmp is on /tmp {tmp_fs}" in tap.line(1)
     assert run_checks(bench, *checks, flags=("--tmpfs", "/tmp")).line(1) == "ok 1 - no host files visible"
     tap = run_checks(bench, *checks, flags=("-v", f"{home}:{home}"))
-    assert f"{home}(ext4)" in tap.line(1) and f"{home} is listable and not empty" in tap.line(1), (
+    assert f"{home}({home_fs})" in tap.line(1) and f"{home} is listable and not empty" in tap.line(1), (
         tap.describe()
     )
     tap = run_checks(bench, *checks, flags=("-v", f"{shared_dir}:/run/host/srv"))
-    assert tap.line(1).startswith("not ok 1 - no host files visible: host mounts: /run/host/srv(ext4)"), (
+    assert tap.line(1).startswith(f"not ok 1 - no host files visible: host mounts: /run/host/srv({shared_fs})"), (
         tap.describe()
     )
 
@@ -260,7 +299,9 @@ def test_a_host_mount_covered_by_a_later_mount_is_not_visible(
         f"step parent-covered sh /tmp/bc.sh {checks}\n",
         flags=("--cap-add", "SYS_ADMIN", "-v", f"{shared_dir}:/srv/data"),
     )
-    assert taps["visible"].line(1) == "not ok 1 - no host files visible: host mounts: /srv/data(ext4)"
+    assert taps["visible"].line(1) == (
+        f"not ok 1 - no host files visible: host mounts: /srv/data({host_fstype(shared_dir)})"
+    ), taps["visible"].describe()
     assert taps["over-mounted"].line(1) == "ok 1 - no host files visible", taps["over-mounted"].describe()
     assert taps["parent-covered"].line(1) == "ok 1 - no host files visible", taps["parent-covered"].describe()
 
@@ -330,7 +371,7 @@ def test_identity_and_privilege_of_a_ghost_user(
         f'exec su ghostx -c "sh -s -- identity=ghostx,{uid} no-privilege=weakened"',
         flags=("-v", f"{shared_dir}:/home/ghostx"),
     )
-    assert tap.line(1).endswith(": HOME /home/ghostx is on /home/ghostx ext4"), tap.describe()
+    assert tap.line(1).endswith(f": HOME /home/ghostx is on /home/ghostx {host_fstype(shared_dir)}"), tap.describe()
     assert tap.line(2) == "ok 2 - no privilege # TODO weakened: identity.sudo is true", tap.describe()
 
 
@@ -384,12 +425,15 @@ def test_an_unknown_uid_with_session_variables(bench: Bench, host: tuple[int, st
 
 
 def test_every_tcp_client_and_busybox_alone(
-    bench: Bench, host: tuple[int, str], listener: int, closed_port: int
+    bench: Bench, host: tuple[int, str], listener: int, closed_port: int, shared_dir: Path
 ) -> None:
     """The fallback chain, tool by tool, as root in a throwaway container; then busybox's sh and applets only
     (the host's static busybox, mounted); then nothing at all: the network checks fail closed."""
-    busybox = shutil.which("busybox")
-    require(busybox is not None, "busybox is not installed")
+    host_busybox = shutil.which("busybox")
+    require(host_busybox is not None, "busybox is not installed")
+    # a copy on the host's disk: /usr/bin itself may be an overlay (a host that is itself a container)
+    busybox = shutil.copy2(os.path.realpath(host_busybox), shared_dir / "busybox")
+    busybox_fs = host_fstype(shared_dir)
     uid, home = host
     probes = (
         f"host-loopback-open={listener},{SLIRP_HOST} "
@@ -432,7 +476,7 @@ def test_every_tcp_client_and_busybox_alone(
         assert tap.line(number).endswith(": no TCP client in the box"), tap.describe()
     tap = taps["busybox"]
     # the mounted busybox is itself a host file, and is found as one
-    assert tap.line(4) == "not ok 4 - no host files visible: host mounts: /opt/bb/busybox(ext4)", (
+    assert tap.line(4) == f"not ok 4 - no host files visible: host mounts: /opt/bb/busybox({busybox_fs})", (
         tap.describe()
     )
     assert tap.line(5) == "ok 5 - no host socket reachable", tap.describe()
