@@ -162,8 +162,9 @@ def test_strategy_keeps_every_guarantee(bench: Bench, strategy: str, canaries: C
         else:
             assert str(canaries.home_file) in secret_search, "control: a standard-family box sees the home"
         # The visual profile: a login shell shows badge, box name and colour; the hostname is the box's.
-        shell = "sh" if STRATEGIES[strategy].ghost else "bash"
-        login = dbxsmith(bench, work, "enter", box, "--", shell, "-il", input=b"exit\n", check=False)
+        # bash without readline: with TERM unset or dumb, readline scrolls a long prompt and cuts its start
+        shell = ["sh"] if STRATEGIES[strategy].ghost else ["bash", "--noediting"]
+        login = dbxsmith(bench, work, "enter", box, "--", *shell, "-il", input=b"exit\n", check=False)
         prompt = login.stderr.decode(errors="replace")
         badge, color = STRATEGIES[strategy].badge, COLORS[STRATEGIES[strategy].color]
         assert f"\x1b[1;{color}m[{badge}] {box}\x1b[0m" in prompt, prompt[-500:]

@@ -278,6 +278,15 @@ def test_host_tmp_and_host_dirs_are_host_files(bench: Bench, host: tuple[int, st
     assert f"{home}({home_fs})" in tap.line(1) and f"{home} is listable and not empty" in tap.line(1), (
         tap.describe()
     )
+    # distrobox's anonymous volume at /var/log/journal is podman storage, the box's own; a host
+    # directory bound at the same place is not
+    assert run_checks(bench, *checks, flags=("--volume", "/var/log/journal")).line(1) == (
+        "ok 1 - no host files visible"
+    )
+    tap = run_checks(bench, *checks, flags=("-v", f"{shared_dir}:/var/log/journal"))
+    assert tap.line(1).startswith(f"not ok 1 - no host files visible: host mounts: /var/log/journal({shared_fs})"), (
+        tap.describe()
+    )
     tap = run_checks(bench, *checks, flags=("-v", f"{shared_dir}:/run/host/srv"))
     assert tap.line(1).startswith(f"not ok 1 - no host files visible: host mounts: /run/host/srv({shared_fs})"), (
         tap.describe()

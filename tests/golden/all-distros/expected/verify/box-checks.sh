@@ -35,8 +35,9 @@ set -u
 set -f
 
 KNOWN_CHECKS="outbound-works loopback-only host-loopback-closed host-loopback-open sockets-closed identity no-host-files env-clean no-privilege distro-fixes"
-# Filesystem types that hold no host data (kernel pseudo filesystems, the container's own overlay, tmpfs).
-BOX_OWN_FSTYPES=" overlay tmpfs proc sysfs devpts mqueue cgroup cgroup2 devtmpfs securityfs pstore bpf debugfs tracefs fusectl configfs hugetlbfs binfmt_misc autofs nsfs ramfs efivarfs selinuxfs fuse.fuse-overlayfs "
+# Filesystem types that hold no host data (kernel pseudo filesystems, the container's own overlay, tmpfs,
+# and podman's own volumes, which mount_table reports as podman-volume).
+BOX_OWN_FSTYPES=" podman-volume overlay tmpfs proc sysfs devpts mqueue cgroup cgroup2 devtmpfs securityfs pstore bpf debugfs tracefs fusectl configfs hugetlbfs binfmt_misc autofs nsfs ramfs efivarfs selinuxfs fuse.fuse-overlayfs "
 NEGATIVE_PROBE_SECONDS=2
 POSITIVE_PROBE_SECONDS=10
 SLIRP_HOST_GATEWAY=10.0.2.2
@@ -482,7 +483,10 @@ mount_decode() {
 	printf '%s\n' "${md_out}${md_in}"
 }
 
-# mount_table: `ID PARENT-ID MOUNTPOINT FSTYPE` for each line of /proc/self/mountinfo.
+# mount_table: `ID PARENT-ID MOUNTPOINT FSTYPE` for each line of /proc/self/mountinfo. A mount of a podman
+# volume (its root is .../containers/storage/volumes/NAME/_data on the host) has the type podman-volume,
+# whatever disk holds it: its files are the box's, such as the anonymous volume distrobox always puts
+# at /var/log/journal (a host without /var/log/journal leaves it uncovered).
 # The table is read until two reads in a row agree: a read that overlaps a mount change (another box
 # of the same user starting propagates mounts into this one) may skip lines, and a skipped host mount
 # would pass unseen.
@@ -494,7 +498,14 @@ mount_table() {
 		mt_last=${mt_now}
 	done
 	printf '%s\n' "${mt_last}" |
-		awk '{ for (f = 7; f <= NF; f++) if ($f == "-") { print $1, $2, $5, $(f + 1); next } }'
+		awk '{
+			for (f = 7; f <= NF; f++) if ($f == "-") {
+				fstype = $(f + 1)
+				if ($4 ~ /\/containers\/storage\/volumes\/[^\/]+\/_data(\/|$)/) fstype = "podman-volume"
+				print $1, $2, $5, fstype
+				next
+			}
+		}'
 }
 
 # visible_mounts: `MOUNTPOINT FSTYPE` (mount point still escaped) of each mount that a path can reach.
