@@ -84,3 +84,16 @@ def test_static_scripts_pass_the_build_lint() -> None:
         capture_output=True, text=True,
     )
     assert result.returncode == 0, result.stdout
+
+
+def test_ci_scripts_pass_shellcheck() -> None:
+    """The bash that sets up and runs CI (.ci/, tests/run-all.sh): warnings and errors fail it."""
+    from generator.lint import shellcheck_binary
+
+    scripts = sorted(p for p in (REPO / ".ci").iterdir() if p.is_file()) + [REPO / "tests" / "run-all.sh"]
+    assert len(scripts) >= 5
+    result = subprocess.run(
+        [shellcheck_binary(), "--shell=bash", "--severity=warning", *map(str, scripts)],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stdout
