@@ -60,6 +60,7 @@ class Canaries:
     tmp_file: Path
     runtime_file: Path
     bus_socket: Path
+    host_tmpfs_file: Path
     loopback: Listener
     any_address: Listener
 
@@ -86,10 +87,24 @@ def canaries():
         bus_socket.bind(str(bus))
         bus_socket.listen(1)
         os.chown(bus, user.pw_uid, user.pw_gid)
+    # A host tmpfs that distrobox-init binds into every box, as on a systemd host, where /run is a tmpfs
+    # (/run/media, /run/udev, /run/systemd/journal, ...): ours is mounted over /run/media for the module.
+    media = Path("/run/media")
+    created_media = not media.exists()
+    media.mkdir(exist_ok=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=0755,size=1m", "dbxsmith-canary", str(media)], check=True)
+    host_tmpfs_file = media / user.pw_name / "dbxsmith-canary.txt"
+    host_tmpfs_file.parent.mkdir()
+    host_tmpfs_file.write_text(SECRET + "\n")
+    os.chown(host_tmpfs_file.parent, user.pw_uid, user.pw_gid)
+    os.chown(host_tmpfs_file, user.pw_uid, user.pw_gid)
     listeners = Listener("127.0.0.1"), Listener("0.0.0.0")
-    yield Canaries(*files, bus, *listeners)
+    yield Canaries(*files, bus, host_tmpfs_file, *listeners)
     for listener in listeners:
         listener.close()
+    subprocess.run(["umount", str(media)], check=False)
+    if created_media:
+        media.rmdir()
     bus_socket.close()
     if created_bus:
         bus.unlink()
@@ -161,6 +176,8 @@ def test_strategy_keeps_every_guarantee(bench: Bench, strategy: str, canaries: C
             assert who == "ghost"
         else:
             assert str(canaries.home_file) in secret_search, "control: a standard-family box sees the home"
+            seen = dbxsmith(bench, work, "enter", box, "--", "cat", str(canaries.host_tmpfs_file), check=False)
+            assert SECRET in seen.stdout.decode(), "control: a standard-family box sees the host tmpfs canary"
         # The visual profile: a login shell shows badge, box name and colour; the hostname is the box's.
         # bash without readline: with TERM unset or dumb, readline scrolls a long prompt and cuts its start
         shell = ["sh"] if STRATEGIES[strategy].ghost else ["bash", "--noediting"]
@@ -205,6 +222,7 @@ WEAKENED = {
     "sockets": ("airgapped", {}, "umount /run/user/$(stat -c %u \"$HOME\")", "socket"),
     "identity": ("ghost", {}, "usermod -o -u $(stat -c %u \"$HOME\") ghost", "runs as ghost"),
     "host-files": ("ghost", {}, "umount /run/host", "host"),
+    "host-tmpfs": ("ghost", {}, "umount /run/media", "host mounts: /run/media(host-tmpfs)"),
     "privilege": ("ghost", {}, "echo 'ghost ALL=(ALL) NOPASSWD:ALL' > /etc/sudoers.d/weakened", "privilege"),
 }
 

@@ -287,6 +287,17 @@ def test_host_tmp_and_host_dirs_are_host_files(bench: Bench, host: tuple[int, st
     assert tap.line(1).startswith(f"not ok 1 - no host files visible: host mounts: /var/log/journal({shared_fs})"), (
         tap.describe()
     )
+    # a host tmpfs bound with rslave propagation, as distrobox binds host paths, keeps a master: it is the
+    # host's; podman's own tmpfs at the same place has none
+    host_tmpfs = shared_dir / "host-tmpfs"
+    host_tmpfs.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "dbxsmith-test", str(host_tmpfs)], check=True)
+    try:
+        tap = run_checks(bench, *checks, flags=("-v", f"{host_tmpfs}:/run/media:rslave"))
+    finally:
+        subprocess.run(["umount", str(host_tmpfs)], check=True)
+    assert tap.line(1) == "not ok 1 - no host files visible: host mounts: /run/media(host-tmpfs)", tap.describe()
+    assert run_checks(bench, *checks, flags=("--tmpfs", "/run/media")).line(1) == "ok 1 - no host files visible"
     tap = run_checks(bench, *checks, flags=("-v", f"{shared_dir}:/run/host/srv"))
     assert tap.line(1).startswith(f"not ok 1 - no host files visible: host mounts: /run/host/srv({shared_fs})"), (
         tap.describe()

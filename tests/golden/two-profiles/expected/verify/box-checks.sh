@@ -36,7 +36,8 @@ set -f
 
 KNOWN_CHECKS="outbound-works loopback-only host-loopback-closed host-loopback-open sockets-closed identity no-host-files env-clean no-privilege distro-fixes"
 # Filesystem types that hold no host data (kernel pseudo filesystems, the container's own overlay, tmpfs,
-# and podman's own volumes, which mount_table reports as podman-volume).
+# and podman's own volumes, which mount_table reports as podman-volume). A tmpfs that came from the host
+# is reported as host-tmpfs and is not the box's.
 BOX_OWN_FSTYPES=" podman-volume overlay tmpfs proc sysfs devpts mqueue cgroup cgroup2 devtmpfs securityfs pstore bpf debugfs tracefs fusectl configfs hugetlbfs binfmt_misc autofs nsfs ramfs efivarfs selinuxfs fuse.fuse-overlayfs "
 NEGATIVE_PROBE_SECONDS=2
 POSITIVE_PROBE_SECONDS=10
@@ -486,7 +487,10 @@ mount_decode() {
 # mount_table: `ID PARENT-ID MOUNTPOINT FSTYPE` for each line of /proc/self/mountinfo. A mount of a podman
 # volume (its root is .../containers/storage/volumes/NAME/_data on the host) has the type podman-volume,
 # whatever disk holds it: its files are the box's, such as the anonymous volume distrobox always puts
-# at /var/log/journal (a host without /var/log/journal leaves it uncovered).
+# at /var/log/journal (a host without /var/log/journal leaves it uncovered). A tmpfs whose propagation
+# has a master (optional field master:N) outside /proc and /sys came from the host's mount table through
+# distrobox's rslave binds: on a systemd host, /run/media, /run/udev, /run/systemd/journal, ... It has the
+# type host-tmpfs. The box's own tmpfs mounts (podman's, dbxsmith's masks) have no master.
 # The table is read until two reads in a row agree: a read that overlaps a mount change (another box
 # of the same user starting propagates mounts into this one) may skip lines, and a skipped host mount
 # would pass unseen.
@@ -502,6 +506,9 @@ mount_table() {
 			for (f = 7; f <= NF; f++) if ($f == "-") {
 				fstype = $(f + 1)
 				if ($4 ~ /\/containers\/storage\/volumes\/[^\/]+\/_data(\/|$)/) fstype = "podman-volume"
+				if (fstype == "tmpfs" && $5 !~ /^\/(proc|sys)\//) {
+					for (o = 7; o < f; o++) if ($o ~ /^master:/) fstype = "host-tmpfs"
+				}
 				print $1, $2, $5, fstype
 				next
 			}

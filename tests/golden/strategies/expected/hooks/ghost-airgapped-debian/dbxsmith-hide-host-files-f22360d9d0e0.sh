@@ -39,11 +39,28 @@ stable_mountinfo() {
 	printf '%s\n' "$stable_previous"
 }
 
-# Prints the mount point of every mount backed by a host filesystem, outside podman's storage.
+# Prints the mount point of every mount backed by a host filesystem, outside podman's storage, and of
+# every host tmpfs: a tmpfs whose propagation has a master (it came from the host's mount table through
+# distrobox's rslave binds). On a systemd host /run is a tmpfs, and distrobox-init binds /run/media,
+# /run/udev, /run/systemd/journal, ... from it into the box; the box's own tmpfs mounts have no master.
 host_backed_mounts() {
 	while read -r _id _parent _device root mount_point _options rest; do
 		after_separator=${rest#*- }
 		fs_type=${after_separator%% *}
+		if [ "$fs_type" = tmpfs ]; then
+			case " ${rest%%- *}" in
+			*" master:"*)
+				case $mount_point in
+				/proc/* | /sys/*) ;;
+				*)
+					printf '%s\n' "$mount_point"
+					continue
+					;;
+				esac
+				;;
+			*) ;;
+			esac
+		fi
 		case $fs_type in
 		overlay | tmpfs | proc | sysfs | devpts | mqueue | cgroup | cgroup2 | devtmpfs | securityfs | pstore | \
 			bpf | debugfs | tracefs | fusectl | configfs | hugetlbfs | binfmt_misc | autofs | nsfs | ramfs | \
