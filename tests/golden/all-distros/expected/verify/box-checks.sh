@@ -847,6 +847,11 @@ check_no_host_files() {
 			*\\012*) ;; # a newline in the name: count it even if the test below cannot see it
 			*) [ -e "$(mount_decode "${cnhf_point}")" ] || continue ;;
 		esac
+		# device nodes bound from a host whose /dev is a tmpfs (a host that is itself a container)
+		if [ "${cnhf_fstype}" = host-tmpfs ]; then
+			cnhf_path=$(mount_decode "${cnhf_point}")
+			[ ! -c "${cnhf_path}" ] && [ ! -b "${cnhf_path}" ] || continue
+		fi
 		cnhf_mounts="${cnhf_mounts}
 ${cnhf_point}(${cnhf_fstype})"
 	done << EOF

@@ -50,10 +50,12 @@ host_backed_mounts() {
 		if [ "$fs_type" = tmpfs ]; then
 			case " ${rest%%- *}" in
 			*" master:"*)
+				# a device node bound from a host whose /dev is a tmpfs (a host that is itself a
+				# container) is a device, not host files: masking /dev/null would break the box
 				case $mount_point in
 				/proc/* | /sys/*) ;;
 				*)
-					printf '%s\n' "$mount_point"
+					[ -c "$mount_point" ] || [ -b "$mount_point" ] || printf '%s\n' "$mount_point"
 					continue
 					;;
 				esac
