@@ -27,6 +27,7 @@ from generator.tables import COLORS, STRATEGIES, guarantees
 from .bench import BENCH_IMAGE, DISTROBOX_VERSIONS, Bench
 
 SECRET = f"dbxsmith-canary-{uuid.uuid4().hex}"
+HOST_MACHINE_ID = Path("/etc/machine-id")
 CALLER_ENV = {"SSH_AUTH_SOCK": "/tmp/ssh-canary/agent.1", "GITHUB_TOKEN": SECRET}
 
 
@@ -98,10 +99,16 @@ def canaries():
     host_tmpfs_file.write_text(SECRET + "\n")
     os.chown(host_tmpfs_file.parent, user.pw_uid, user.pw_gid)
     os.chown(host_tmpfs_file, user.pw_uid, user.pw_gid)
+    # distrobox shares the host's /etc/machine-id; a host without one (no systemd) gets one for the module
+    created_machine_id = not HOST_MACHINE_ID.exists()
+    if created_machine_id:
+        HOST_MACHINE_ID.write_text(uuid.uuid4().hex + "\n")
     listeners = Listener("127.0.0.1"), Listener("0.0.0.0")
     yield Canaries(*files, bus, host_tmpfs_file, *listeners)
     for listener in listeners:
         listener.close()
+    if created_machine_id:
+        HOST_MACHINE_ID.unlink()
     subprocess.run(["umount", str(media)], check=False)
     if created_media:
         media.rmdir()
@@ -174,8 +181,15 @@ def test_strategy_keeps_every_guarantee(bench: Bench, strategy: str, canaries: C
             assert secret_search.strip() == "", f"host secret readable in {box}: {secret_search}"
             who = dbxsmith(bench, work, "enter", box, "--", "id", "-un").stdout.decode().strip()
             assert who == "ghost"
+            # the host's machine id names the host: the ghost has its own, the same on every read
+            box_id = dbxsmith(bench, work, "enter", box, "--", "cat", "/etc/machine-id").stdout.decode()
+            assert re.fullmatch(r"[0-9a-f]{32}\n", box_id), box_id
+            assert box_id != HOST_MACHINE_ID.read_text()
+            assert dbxsmith(bench, work, "enter", box, "--", "cat", "/etc/machine-id").stdout.decode() == box_id
         else:
             assert str(canaries.home_file) in secret_search, "control: a standard-family box sees the home"
+            box_id = dbxsmith(bench, work, "enter", box, "--", "cat", "/etc/machine-id").stdout.decode()
+            assert box_id == HOST_MACHINE_ID.read_text(), "control: distrobox shares the host's machine id"
             seen = dbxsmith(bench, work, "enter", box, "--", "cat", str(canaries.host_tmpfs_file), check=False)
             assert SECRET in seen.stdout.decode(), "control: a standard-family box sees the host tmpfs canary"
         # The visual profile: a login shell shows badge, box name and colour; the hostname is the box's.

@@ -88,10 +88,15 @@ masked_points=" $(stable_mountinfo | awk '$0 ~ / - tmpfs dbxsmith-mask / { print
 
 # Replaces the host file mounted at $1 by a copy owned by the box: network settings (/etc/hosts,
 # /etc/resolv.conf) keep working, but nothing the box reads is a host file any more.
+# The host's machine id names the host, so the box gets one of its own instead, kept across starts.
 snapshot() {
 	mkdir -p /var/lib/dbxsmith
 	snapshot_file=/var/lib/dbxsmith/snapshot$(printf '%s' "$1" | tr / _)
-	cat "$1" > "$snapshot_file"
+	if [ "$1" != /etc/machine-id ]; then
+		cat "$1" > "$snapshot_file"
+	elif [ ! -s "$snapshot_file" ]; then
+		tr -d '-' < /proc/sys/kernel/random/uuid > "$snapshot_file"
+	fi
 	chmod 0644 "$snapshot_file"
 	mount --bind "$snapshot_file" "$1"
 }
@@ -129,9 +134,10 @@ host_user=$(stat -c %U "$host_home")
 host_uid=$(stat -c %u "$host_home")
 
 # What distrobox mounts from the host whatever its filesystem (host tmpfs included); /run/host
-# first: one mount hides host / and everything distrobox mounted below it.
+# first: one mount hides host / and everything distrobox mounted below it. /etc/machine-id too, so
+# the ghost gets an id of its own even where the host's sits on a filesystem that looks like the box's.
 new_masks=0
-for known in /run/host /tmp "$host_home" "/var/home/$host_user" "/run/user/$host_uid"; do
+for known in /run/host /tmp "$host_home" "/var/home/$host_user" "/run/user/$host_uid" /etc/machine-id; do
 	mask "$known"
 done
 # Until a fresh read of the mount table shows nothing left to cover: one read can still miss lines
