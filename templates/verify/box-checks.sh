@@ -843,13 +843,13 @@ check_no_host_files() {
 			/etc/hosts | /etc/hostname | /etc/resolv.conf | /run/.containerenv | /run/secrets*) continue ;;
 			*) ;;
 		esac
+		cnhf_path=$(mount_decode "${cnhf_point}")
 		case ${cnhf_point} in
 			*\\012*) ;; # a newline in the name: count it even if the test below cannot see it
-			*) [ -e "$(mount_decode "${cnhf_point}")" ] || continue ;;
+			*) [ -e "${cnhf_path}" ] || continue ;;
 		esac
 		# device nodes bound from a host whose /dev is a tmpfs (a host that is itself a container)
 		if [ "${cnhf_fstype}" = host-tmpfs ]; then
-			cnhf_path=$(mount_decode "${cnhf_point}")
 			[ ! -c "${cnhf_path}" ] && [ ! -b "${cnhf_path}" ] || continue
 		fi
 		cnhf_mounts="${cnhf_mounts}
