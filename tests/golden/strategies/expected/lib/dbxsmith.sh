@@ -66,9 +66,11 @@ box_exists() {
 	"$container_manager" container exists "$1" > /dev/null 2>&1
 }
 
-# Explains a failed first start: which hook failed, if one did, and where to look.
+# Explains a failed first start of box $1: which hook failed, if one did, the end of what the start
+# printed (file $2, if given), and where to look.
 report_failed_start() {
 	box=$1
+	start_log=${2:-}
 	failed=$("$container_manager" logs "$box" 2>&1 | sed -n 's/^Error: dbxsmith-hook-failed \([A-Za-z0-9-]*\) \([0-9]*\).*/\1 \2/p' | tail -n 1)
 	if [ -n "$failed" ]; then
 		failed_id=${failed% *}
@@ -82,6 +84,9 @@ report_failed_start() {
 		} >&2
 	else
 		printf 'dbxsmith: %s: the first start failed\n' "$box" >&2
+		if [ -n "$start_log" ] && [ -s "$start_log" ]; then
+			tail -n 10 "$start_log" | sed 's/^/dbxsmith:   | /' >&2
+		fi
 	fi
 	printf 'dbxsmith: see: %s logs %s; remove it with: %s rm %s\n' "$container_manager" "$box" "$0" "$box" >&2
 }
@@ -205,7 +210,7 @@ cmd_create() {
 			continue
 		}
 		if ! (cd "$work_dir" && first_start "$box" < /dev/null > "$work_dir/enter.log" 2>&1); then
-			report_failed_start "$box"
+			report_failed_start "$box" "$work_dir/enter.log"
 			failures=$((failures + 1))
 			continue
 		fi
