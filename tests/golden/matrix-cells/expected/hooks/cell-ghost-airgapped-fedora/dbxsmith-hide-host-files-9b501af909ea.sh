@@ -88,17 +88,22 @@ masked_points=" $(stable_mountinfo | awk '$0 ~ / - tmpfs dbxsmith-mask / { print
 
 # Replaces the host file mounted at $1 by a copy owned by the box: network settings (/etc/hosts,
 # /etc/resolv.conf) keep working, but nothing the box reads is a host file any more.
-# The host's machine id names the host, so the box gets one of its own instead, kept across starts.
 snapshot() {
 	mkdir -p /var/lib/dbxsmith
 	snapshot_file=/var/lib/dbxsmith/snapshot$(printf '%s' "$1" | tr / _)
-	if [ "$1" != /etc/machine-id ]; then
-		cat "$1" > "$snapshot_file"
-	elif [ ! -s "$snapshot_file" ]; then
-		tr -d '-' < /proc/sys/kernel/random/uuid > "$snapshot_file"
-	fi
+	cat "$1" > "$snapshot_file"
 	chmod 0644 "$snapshot_file"
 	mount --bind "$snapshot_file" "$1"
+}
+
+# The host's machine id names the host: the box gets one of its own over /etc/machine-id, made on the
+# first start and kept across starts (in the file earlier releases kept it in).
+own_machine_id() {
+	mkdir -p /var/lib/dbxsmith
+	machine_id_file=/var/lib/dbxsmith/snapshot_etc_machine-id
+	[ -s "$machine_id_file" ] || tr -d '-' < /proc/sys/kernel/random/uuid > "$machine_id_file"
+	chmod 0644 "$machine_id_file"
+	mount --bind "$machine_id_file" /etc/machine-id
 }
 
 # mask PATH: cover PATH once (a later call for the same PATH does nothing); counts in new_masks.
@@ -111,6 +116,12 @@ mask() {
 	masked_points="$masked_points$1 "
 	new_masks=$((new_masks + 1))
 	case $1 in
+	/etc/machine-id)
+		if [ -f "$1" ]; then
+			own_machine_id
+			return 0
+		fi
+		;;
 	/etc/*)
 		if [ -f "$1" ]; then
 			snapshot "$1"
