@@ -102,8 +102,8 @@ def _evidence(bench: Bench, box: str) -> str:
     still runs, its mount table (intermittent failures cannot be re-run at will)."""
     logs = bench.run(["podman", "logs", "--tail", "30", box], check=False)
     mounts = bench.run(["podman", "exec", "--user", "root", box, "cat", "/proc/self/mountinfo"], check=False)
-    # The log comes first and whole: a box's mount table can run to thousands of lines (it sees the
-    # mounts of every other box of the same user through /run/host), so only the table is cut.
+    # The log comes first and is kept (30 lines, cut only past 8,000 characters); a box's mount table can
+    # run to thousands of lines (it sees every other box of the same user through /run/host): it is cut.
     table = (mounts.stdout + mounts.stderr).decode(errors="replace")
     return ("--- podman logs (last 30 lines)\n" + (logs.stdout + logs.stderr).decode(errors="replace")[-8000:]
             + "--- /proc/self/mountinfo\n" + table[:12000] + ("...(cut)\n" if len(table) > 12000 else ""))
